@@ -1,0 +1,169 @@
+import { type Bus, createBus, type Logger, MemoryIdempotencyStore } from '@omnibus/core';
+import { Inventory } from './inventory.js';
+import { AuthorizePayment, Names, PaymentAuthorized, PaymentFailed, ReserveStock } from './messages.js';
+import { generateOrders, type Customers, SKUS } from './order-book.js';
+import { PaymentGateway } from './payment-gateway.js';
+import { seededRandom } from './seeded-random.js';
+import { financeService } from './services/finance-service.js';
+import { fulfillmentService } from './services/fulfillment-service.js';
+import { notificationService, type Outbox } from './services/notification-service.js';
+import { paymentService } from './services/payment-service.js';
+import { stockService } from './services/stock-service.js';
+import { DECLINED_CARD } from './order-book.js';
+
+export interface OrderFlowOptions {
+  /** Transport URL. @default 'memory://' */
+  transport?: string;
+  /** Orders to submit. @default 20 */
+  orders?: number;
+  /** Seed for the order mix and the injected failures. @default 42 */
+  seed?: number;
+  /** Share of payment handler runs that fail after charging. @default 0.3 */
+  failureRate?: number;
+  /** Failed payments at or above this amount alert finance. @default 1000 */
+  financeThreshold?: number;
+  /** Give up waiting after this long. @default 120 s */
+  timeoutMs?: number;
+  /** Called as orders complete. */
+  onProgress?: (done: number, total: number) => void;
+  logger?: Logger;
+}
+
+export interface OrderFlowSummary {
+  orders: number;
+  confirmed: number;
+  failed: number;
+  charges: number;
+  doubleCharges: number;
+  emails: number;
+  sms: number;
+  financeAlerts: number;
+  expectedFinanceAlerts: number;
+  purchaseOrders: number;
+  stockConsistent: boolean;
+  /** Every invariant holds. */
+  ok: boolean;
+}
+
+/**
+ * Runs the order flow end to end on one transport: submits orders, lets the services react through
+ * queues, rules and a topic, waits until every order is settled and notified, and checks the
+ * invariants (no double charge, stock consistent, every customer told by email and SMS).
+ */
+export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<OrderFlowSummary> {
+  const total = options.orders ?? 20;
+  const seed = options.seed ?? 42;
+  const threshold = options.financeThreshold ?? 1_000;
+  const runId = `run${Date.now().toString(36)}`;
+  const orders = generateOrders(total, seed, runId);
+  const customers: Customers = new Map(orders.map((order) => [order.orderId, { email: order.email, phone: order.phone }]));
+  const inventory = new Inventory(Object.fromEntries(SKUS.map((sku) => [sku, total * 3])));
+  const gateway = new PaymentGateway([DECLINED_CARD]);
+  const failures = seededRandom(seed + 1);
+  const failureRate = options.failureRate ?? 0.3;
+  const outboxes = { email: new Map() as Outbox, sms: new Map() as Outbox };
+  const purchaseOrders = new Set<string>();
+  const alerts = new Set<string>();
+  const store = new MemoryIdempotencyStore();
+
+  const bus: Bus = await createBus({
+    transport: options.transport ?? 'memory://',
+    source: 'orders',
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  try {
+    await bus.rule('large-failed-payments-to-finance', {
+      pattern: { source: ['payments'], type: [PaymentFailed.type], data: { amount: [{ numeric: ['>=', threshold] }] } },
+      target: { queue: Names.financeAlerts },
+    });
+    await bus.rule('authorized-payments-to-fulfillment', {
+      pattern: { source: ['payments'], type: [PaymentAuthorized.type] },
+      target: { queue: Names.fulfillment },
+    });
+    await bus.rule('failed-payments-to-compensation', {
+      pattern: { source: ['payments'], type: [PaymentFailed.type] },
+      target: { queue: Names.compensation },
+    });
+
+    const consumerOptions = { concurrency: 8, retry: { attempts: 10, backoff: { initialMs: 50, maxMs: 1_000 } } };
+    const consumers = [
+      stockService(bus, inventory, consumerOptions),
+      paymentService(bus, { ...consumerOptions, gateway, store, failAfterCharge: () => failures() < failureRate }),
+      ...fulfillmentService(bus, inventory, customers, purchaseOrders, consumerOptions),
+      ...notificationService(bus, store, outboxes, consumerOptions),
+      financeService(bus, alerts, consumerOptions),
+    ];
+    await Promise.all(consumers.map((consumer) => consumer.start()));
+
+    // SubmitOrder does two things only: ask for stock and for payment. Everything else follows.
+    const reserve = bus.producer(Names.reserveStock);
+    const authorize = bus.producer(Names.authorizePayment);
+    await Promise.all([
+      reserve.send(orders.map((order) => ReserveStock.create({ orderId: order.orderId, items: order.items }, { correlationId: order.orderId }))),
+      authorize.send(
+        orders.map((order) =>
+          AuthorizePayment.create(
+            { orderId: order.orderId, customerId: order.customerId, amount: order.amount, card: order.card },
+            { correlationId: order.orderId },
+          ),
+        ),
+      ),
+    ]);
+
+    const notified = () => [...customers.keys()].filter((id) => outboxes.email.has(id) && outboxes.sms.has(id)).length;
+    const expectedAlerts = orders.filter((order) => order.card === DECLINED_CARD && order.amount >= threshold).length;
+    const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+    let reported = -1;
+    while (Date.now() < deadline) {
+      const done = notified();
+      if (done !== reported) options.onProgress?.((reported = done), total);
+      if (done === total && alerts.size >= expectedAlerts) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+
+    const count = (outbox: Outbox, type: string) => [...outbox.values()].filter((value) => value === type).length;
+    const confirmed = count(outboxes.email, 'OrderConfirmed');
+    const failed = count(outboxes.email, 'OrderFailed');
+    const summary: Omit<OrderFlowSummary, 'ok'> = {
+      orders: total,
+      confirmed,
+      failed,
+      charges: gateway.chargedOrders,
+      doubleCharges: gateway.doubleCharges,
+      emails: outboxes.email.size,
+      sms: outboxes.sms.size,
+      financeAlerts: alerts.size,
+      expectedFinanceAlerts: expectedAlerts,
+      purchaseOrders: purchaseOrders.size,
+      stockConsistent: inventory.isConsistent(),
+    };
+    const ok =
+      confirmed + failed === total &&
+      summary.charges === confirmed &&
+      summary.doubleCharges === 0 &&
+      summary.emails === total &&
+      summary.sms === total &&
+      summary.purchaseOrders === confirmed &&
+      summary.financeAlerts === expectedAlerts &&
+      summary.stockConsistent;
+    return { ...summary, ok };
+  } finally {
+    await bus.close();
+  }
+}
+
+/** The one summary line, e.g. `orders=20 confirmed=14 failed=6 charges=14 double-charges=0 ...`. */
+export function formatSummary(summary: OrderFlowSummary): string {
+  return [
+    `orders=${summary.orders}`,
+    `confirmed=${summary.confirmed}`,
+    `failed=${summary.failed}`,
+    `charges=${summary.charges}`,
+    `double-charges=${summary.doubleCharges}`,
+    `emails=${summary.emails}`,
+    `sms=${summary.sms}`,
+    `finance-alerts=${summary.financeAlerts}`,
+    `stock-consistent=${summary.stockConsistent ? 'yes' : 'no'}`,
+  ].join(' ');
+}

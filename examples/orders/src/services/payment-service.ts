@@ -1,0 +1,34 @@
+import { type Bus, type Consumer, type ConsumerOptions, idempotency, type IdempotencyStore } from '@omnibus/core';
+import { AuthorizePayment, Names, PaymentAuthorized, PaymentFailed } from '../messages.js';
+import type { PaymentGateway } from '../payment-gateway.js';
+
+export interface PaymentServiceOptions extends ConsumerOptions {
+  gateway: PaymentGateway;
+  store: IdempotencyStore;
+  /** Fails this share of handler runs after the charge went through, to prove retries are safe. */
+  failAfterCharge: () => boolean;
+}
+
+/**
+ * Charges each order. Two layers keep a retried or redelivered command from charging twice:
+ * the idempotency middleware skips a command already handled, and the charge itself carries the
+ * message id as the processor's idempotency key — which is what protects the retry after a crash
+ * between the charge and the acknowledgement.
+ */
+export function paymentService(bus: Bus, options: PaymentServiceOptions): Consumer {
+  const { gateway, store, failAfterCharge, ...consumerOptions } = options;
+  return bus.consumer(
+    Names.authorizePayment,
+    AuthorizePayment.handler(async (message, context) => {
+      const { orderId, amount, card } = message.data;
+      const charge = gateway.charge({ idempotencyKey: message.id, orderId, card, amount });
+      if (failAfterCharge()) throw new Error(`Injected failure after charging order ${orderId}`);
+      await context.emit(
+        charge.approved
+          ? PaymentAuthorized.create({ orderId, chargeId: charge.chargeId, amount }, { source: 'payments' })
+          : PaymentFailed.create({ orderId, amount, reason: 'card declined' }, { source: 'payments' }),
+      );
+    }),
+    { ...consumerOptions, middleware: [idempotency({ store }), ...(consumerOptions.middleware ?? [])] },
+  );
+}

@@ -1,0 +1,112 @@
+import type { ConsumerOptions } from '../consumer/consumer-options.js';
+import type { Handler } from '../consumer/handler.js';
+import type { Logger } from '../logger/logger.js';
+import type { MessageInput } from '../message/message.js';
+import type { EventPattern } from '../pattern/index.js';
+import type { Capabilities } from '../transport/capabilities.js';
+import type { RuleTarget, Transport } from '../transport/transport.js';
+
+/** Options of `createBus`. */
+export interface BusOptions {
+  /** A transport URL (`memory://`, `amqp://…`, `aws://…`) or a `Transport` instance. */
+  transport: string | URL | Transport;
+  /**
+   * CloudEvents `source` stamped on every message this bus sends without one.
+   * @default 'omnibus'
+   */
+  source?: string;
+  /**
+   * `'auto'` creates queues, topics, subscriptions and rules on first use; `'never'` creates
+   * nothing and fails with `ConfigurationError` naming what is missing.
+   * @default 'auto'
+   */
+  provision?: 'auto' | 'never';
+  /** Where Omnibus logs. @default warnings and errors to the console */
+  logger?: Logger;
+}
+
+/** The entry point: producers, consumers, topics, rules and events over one transport. */
+export interface Bus {
+  /** What the transport does natively. */
+  readonly capabilities: Capabilities;
+  /** The transport's name, e.g. `'memory'`. */
+  readonly transportName: string;
+  /** A producer for a point-to-point queue. */
+  producer(queue: string, options?: ProducerOptions): Producer;
+  /** A consumer of a queue. Call `start()` to begin. */
+  consumer<T = unknown>(queue: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
+  /** A topic: publish to it, subscribe named durable subscriptions. */
+  topic(name: string): Topic;
+  /** Creates or updates a content-based rule. Idempotent. */
+  rule(name: string, definition: RuleInput): Promise<EventRule>;
+  /** Rule management. */
+  readonly rules: { delete(name: string): Promise<void> };
+  /** Emits events; rules route each to the target of every rule it matches, once per rule. */
+  emit<T>(event: MessageInput<T> | readonly MessageInput<T>[]): Promise<void>;
+  /** The dead letters of a queue or a subscription, read like any other source. */
+  deadLetters(of: string | { topic: string; subscription: string }): DeadLetters;
+  /** Stops every consumer (draining in-flight handlers), then closes the transport. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ProducerOptions {
+  /** Ask for per-key ordering (the transport must support `ordering: 'key'`). */
+  ordering?: 'key' | 'none';
+}
+
+/** Sends to one queue. */
+export interface Producer {
+  readonly queue: string;
+  /**
+   * Sends one message or a batch. Resolves once the broker confirmed every message. A message over
+   * the transport's size limit fails with `MessageTooLargeError` before anything is sent.
+   */
+  send<T>(message: MessageInput<T> | readonly MessageInput<T>[], options?: SendMessageOptions): Promise<void>;
+}
+
+export interface SendMessageOptions {
+  /** Deliver no earlier than this many milliseconds from now. */
+  delayMs?: number;
+}
+
+/** A running or stopped consumer. */
+export interface Consumer {
+  /** Attaches to the source (creating it if needed) and begins handling. Idempotent while running. */
+  start(): Promise<void>;
+  /** Stops fetching, waits for in-flight handlers to settle, detaches. Idempotent. */
+  stop(): Promise<void>;
+  /** Whether the consumer is started. */
+  readonly running: boolean;
+}
+
+/** Publish/subscribe fan-out. */
+export interface Topic {
+  readonly name: string;
+  /** Publishes to every subscription. Same confirmation and size rules as `Producer.send`. */
+  publish<T>(message: MessageInput<T> | readonly MessageInput<T>[]): Promise<void>;
+  /** A durable, named subscription, created on its first `start()`. */
+  subscribe<T = unknown>(subscription: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
+}
+
+/** What `bus.rule` takes. */
+export interface RuleInput {
+  /** An EventBridge pattern over `{ id, type, source, subject, time, data, headers }`. */
+  pattern: EventPattern;
+  /** Where matching events go. */
+  target: RuleTarget;
+}
+
+/** A rule as created. */
+export interface EventRule {
+  readonly name: string;
+  readonly pattern: EventPattern;
+  readonly target: RuleTarget;
+  /** Deletes this rule. */
+  delete(): Promise<void>;
+}
+
+/** The dead letters of one source. */
+export interface DeadLetters {
+  /** A consumer of the dead letters; their original id, type, data and headers are kept. */
+  consume<T = unknown>(handler: Handler<T>, options?: ConsumerOptions): Consumer;
+}

@@ -1,0 +1,207 @@
+import { createTransportFromUrl } from '../config/transport-registry.js';
+import { createConsumer, type ConsumerHost, type Stamp } from '../consumer/create-consumer.js';
+import type { ConsumerOptions } from '../consumer/consumer-options.js';
+import type { Handler } from '../consumer/handler.js';
+import { ClosedError, ConfigurationError, MessageTooLargeError } from '../errors/index.js';
+import { createConsoleLogger } from '../logger/logger.js';
+import type { EncodedMessage } from '../message/encoded-message.js';
+import { encodedSize, encodeMessage, type EnvelopeDefaults } from '../message/encode-message.js';
+import type { MessageInput } from '../message/message.js';
+import { compilePattern, validatePattern } from '../pattern/index.js';
+import { validateTypedInputs } from '../schema/define-message.js';
+import { checkDelay, checkOrdering } from '../transport/check-capabilities.js';
+import type { RuleTarget, SendOptions, SourceRef, Transport } from '../transport/transport.js';
+import type { Bus, BusOptions, Consumer, DeadLetters, EventRule, Producer, RuleInput, Topic } from './bus-types.js';
+
+/**
+ * Creates a bus over a transport URL or instance, and connects it.
+ *
+ * ```ts
+ * const bus = await createBus({ transport: 'memory://', source: 'orders-service' });
+ * ```
+ */
+export async function createBus(options: BusOptions | string | URL): Promise<Bus> {
+  const settings: BusOptions = typeof options === 'string' || options instanceof URL ? { transport: options } : options;
+  if (!settings || typeof settings !== 'object' || settings.transport === undefined) {
+    throw new ConfigurationError("createBus needs a transport: createBus({ transport: 'memory://' }) or createBus('memory://').");
+  }
+  const provision = settings.provision ?? 'auto';
+  if (provision !== 'auto' && provision !== 'never') {
+    throw new ConfigurationError(`provision must be 'auto' or 'never'; got ${String(provision)}.`);
+  }
+  const source = settings.source ?? 'omnibus';
+  if (typeof source !== 'string' || source === '') throw new ConfigurationError('source must be a non-empty string.');
+
+  const transport = isTransport(settings.transport)
+    ? settings.transport
+    : await createTransportFromUrl(settings.transport, { provision });
+  if (transport.specificationVersion !== 'v1') {
+    throw new ConfigurationError(
+      `Transport '${transport.name}' implements specification ${String(transport.specificationVersion)}; this @omnibus/core needs v1. Align the package versions.`,
+    );
+  }
+  await transport.connect();
+  return assembleBus(transport, source, settings);
+}
+
+function assembleBus(transport: Transport, source: string, settings: BusOptions): Bus {
+  const logger = settings.logger ?? createConsoleLogger('warn');
+  const capabilities = transport.capabilities;
+  const running = new Set<Consumer>();
+  const rules = new Map<string, string>();
+  const closeController = new AbortController();
+  let closing: Promise<void> | undefined;
+
+  const ensureOpen = () => {
+    if (closing) throw new ClosedError('The bus is closed; create a new one with createBus().');
+  };
+
+  /** Validates, stamps and encodes a batch, checking each message's size before any I/O. */
+  async function prepare(inputs: readonly MessageInput[], stamp: Stamp | undefined): Promise<EncodedMessage[]> {
+    const validated = await validateTypedInputs(inputs);
+    const defaults: EnvelopeDefaults = stamp ? { source, ...stamp } : { source };
+    const encoded: EncodedMessage[] = new Array(validated.length);
+    const max = capabilities.maxMessageBytes;
+    for (let index = 0; index < validated.length; index++) {
+      const message = encodeMessage(validated[index]!, defaults);
+      const size = encodedSize(message);
+      if (size > max) throw new MessageTooLargeError(size, max, { transport: transport.name });
+      encoded[index] = message;
+    }
+    return encoded;
+  }
+
+  async function send(queue: string, inputs: readonly MessageInput[], stamp?: Stamp, delayMs?: number, ordering?: 'key' | 'none') {
+    ensureOpen();
+    checkDelay(capabilities, transport.name, delayMs);
+    if (inputs.length === 0) return;
+    const encoded = await prepare(inputs, stamp);
+    const sendOptions: SendOptions = { signal: closeController.signal, ...(delayMs ? { delayMs } : {}), ...(ordering ? { ordering } : {}) };
+    await transport.send(queue, encoded, sendOptions);
+  }
+
+  async function publish(topic: string, inputs: readonly MessageInput[], stamp?: Stamp) {
+    ensureOpen();
+    if (inputs.length === 0) return;
+    const encoded = await prepare(inputs, stamp);
+    await transport.publish(topic, encoded, { signal: closeController.signal });
+  }
+
+  async function emit(inputs: readonly MessageInput[], stamp?: Stamp) {
+    ensureOpen();
+    if (inputs.length === 0) return;
+    await transport.emit(await prepare(inputs, stamp));
+  }
+
+  const host: ConsumerHost = {
+    transport,
+    logger,
+    async ready() {
+      ensureOpen();
+    },
+    send: (queue, messages, stamp, delayMs) => send(checkName('queue', queue), messages, stamp, delayMs),
+    publish: (topic, messages, stamp) => publish(checkName('topic', topic), messages, stamp),
+    emit: (events, stamp) => emit(events, stamp),
+    track(consumer, isRunning) {
+      if (isRunning) running.add(consumer);
+      else running.delete(consumer);
+    },
+  };
+
+  const consume = (sourceRef: SourceRef, handler: Handler, options?: ConsumerOptions): Consumer => {
+    ensureOpen();
+    if (typeof handler !== 'function') throw new ConfigurationError('A consumer needs a handler function.');
+    return createConsumer(host, sourceRef, handler, options);
+  };
+
+  const bus: Bus = {
+    capabilities,
+    transportName: transport.name,
+    producer(queue, producerOptions = {}): Producer {
+      checkName('queue', queue);
+      checkOrdering(capabilities, transport.name, producerOptions.ordering);
+      return {
+        queue,
+        send: (message, sendOptions) => send(queue, asList(message), undefined, sendOptions?.delayMs, producerOptions.ordering),
+      };
+    },
+    consumer(queue, handler, options) {
+      return consume({ kind: 'queue', queue: checkName('queue', queue) }, handler as Handler, options);
+    },
+    topic(name): Topic {
+      checkName('topic', name);
+      return {
+        name,
+        publish: (message) => publish(name, asList(message)),
+        subscribe: (subscription, handler, options) =>
+          consume({ kind: 'subscription', topic: name, subscription: checkName('subscription', subscription) }, handler as Handler, options),
+      };
+    },
+    async rule(name, definition: RuleInput): Promise<EventRule> {
+      ensureOpen();
+      checkName('rule', name);
+      if (!definition || typeof definition !== 'object') throw new ConfigurationError(`Rule '${name}' needs { pattern, target }.`);
+      validatePattern(definition.pattern);
+      const target = checkTarget(name, definition.target);
+      const fingerprint = JSON.stringify([definition.pattern, target]);
+      // Same name and same definition: nothing to do (bus.rule is idempotent).
+      if (rules.get(name) !== fingerprint) {
+        await transport.putRule({ name, pattern: definition.pattern, target, matches: compilePattern(definition.pattern) });
+        rules.set(name, fingerprint);
+      }
+      return { name, pattern: definition.pattern, target, delete: () => bus.rules.delete(name) };
+    },
+    rules: {
+      async delete(name) {
+        ensureOpen();
+        await transport.deleteRule(checkName('rule', name));
+        rules.delete(name);
+      },
+    },
+    emit: (event) => emit(asList(event)),
+    deadLetters(of): DeadLetters {
+      const parent: SourceRef =
+        typeof of === 'string'
+          ? { kind: 'queue', queue: checkName('queue', of) }
+          : {
+              kind: 'subscription',
+              topic: checkName('topic', of?.topic),
+              subscription: checkName('subscription', of?.subscription),
+            };
+      return {
+        consume: (handler, options) => consume({ kind: 'dead-letter', of: parent }, handler as Handler, options),
+      };
+    },
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled([...running].map((consumer) => consumer.stop()));
+        closeController.abort(new ClosedError('The bus was closed.'));
+        await transport.close();
+      })();
+      return closing;
+    },
+  };
+  return bus;
+}
+
+function asList<T>(message: MessageInput<T> | readonly MessageInput<T>[]): readonly MessageInput[] {
+  return (Array.isArray(message) ? message : [message]) as readonly MessageInput[];
+}
+
+function checkName(kind: string, name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new ConfigurationError(`A ${kind} name must be a non-empty string; got ${name === undefined ? 'undefined' : JSON.stringify(name)}.`);
+  }
+  return name;
+}
+
+function checkTarget(rule: string, target: unknown): RuleTarget {
+  const candidate = target as { queue?: unknown; topic?: unknown } | undefined;
+  if (candidate && typeof candidate.queue === 'string' && candidate.topic === undefined) return { queue: checkName('queue', candidate.queue) };
+  if (candidate && typeof candidate.topic === 'string' && candidate.queue === undefined) return { topic: checkName('topic', candidate.topic) };
+  throw new ConfigurationError(`Rule '${rule}' needs a target of { queue: 'name' } or { topic: 'name' }.`);
+}
+
+function isTransport(value: unknown): value is Transport {
+  return typeof value === 'object' && value !== null && !(value instanceof URL) && 'specificationVersion' in value;
+}

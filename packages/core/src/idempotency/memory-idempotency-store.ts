@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { IdempotencyConflictError } from '../errors/index.js';
+import type { ClaimOptions, ClaimResult, CompleteOptions, IdempotencyStore } from './idempotency-store.js';
+
+interface Entry {
+  state: 'in-progress' | 'completed';
+  token: string;
+  expiresAt: number;
+  fingerprint: string | undefined;
+  result: unknown;
+}
+
+export interface MemoryIdempotencyStoreOptions {
+  /** The time source, for tests that advance time. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * An idempotency store in process memory: for tests, single-process services and the in-memory
+ * transport. Keys live as long as the process; use a Redis or PostgreSQL store to share keys between
+ * instances and survive restarts.
+ */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #now: () => number;
+  #operations = 0;
+
+  constructor(options: MemoryIdempotencyStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  async claim(key: string, options: ClaimOptions): Promise<ClaimResult> {
+    const now = this.#now();
+    this.#sweepOccasionally(now);
+    const existing = this.#entries.get(key);
+    if (existing && existing.expiresAt > now) {
+      if (options.fingerprint !== undefined && existing.fingerprint !== undefined && existing.fingerprint !== options.fingerprint) {
+        throw new IdempotencyConflictError(key);
+      }
+      return existing.state === 'completed'
+        ? { status: 'completed', result: existing.result }
+        : { status: 'in-progress', expiresAt: existing.expiresAt };
+    }
+    const token = randomUUID();
+    this.#entries.set(key, {
+      state: 'in-progress',
+      token,
+      expiresAt: now + options.lockMs,
+      fingerprint: options.fingerprint,
+      result: undefined,
+    });
+    return { status: 'claimed', token };
+  }
+
+  async complete(key: string, token: string, options: CompleteOptions): Promise<boolean> {
+    const entry = this.#entries.get(key);
+    if (!entry || entry.token !== token) return false;
+    entry.state = 'completed';
+    entry.expiresAt = this.#now() + options.ttlMs;
+    entry.result = options.result;
+    return true;
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    const entry = this.#entries.get(key);
+    if (entry && entry.token === token && entry.state === 'in-progress') this.#entries.delete(key);
+  }
+
+  /** How many keys are remembered (expired ones may linger until the next sweep). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  // Expired keys are purged every few thousand operations, so memory stays bounded without a timer
+  // that would keep the process alive.
+  #sweepOccasionally(now: number): void {
+    if (++this.#operations % 4096 !== 0) return;
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * @omnibus/core — portable messaging for TypeScript services: queues, topics with durable
+ * subscriptions, content-based event rules and idempotent handling, on any transport.
+ */
+export { createBus } from './bus/create-bus.js';
+export type {
+  Bus,
+  BusOptions,
+  Consumer,
+  DeadLetters,
+  EventRule,
+  Producer,
+  ProducerOptions,
+  RuleInput,
+  SendMessageOptions,
+  Topic,
+} from './bus/bus-types.js';
+
+export type { Message, MessageInput, EventView } from './message/message.js';
+export { Attribute, RESERVED_ATTRIBUTE_PREFIX, type EncodedMessage } from './message/encoded-message.js';
+export { FailureHeader } from './message/failure-headers.js';
+export {
+  decodeEventView,
+  decodeMessage,
+  encodedSize,
+  encodeMessage,
+  toEventView,
+  withHeaders,
+  type EnvelopeDefaults,
+} from './message/encode-message.js';
+export { uuidv7 } from './message/uuid-v7.js';
+
+export type { Handler, HandlerContext, Middleware } from './consumer/handler.js';
+export type { BackoffOptions, ConsumerOptions, RetryOptions } from './consumer/consumer-options.js';
+export { backoffDelay } from './consumer/backoff.js';
+
+export { idempotency, type IdempotencyOptions } from './middleware/idempotency.js';
+export type {
+  ClaimOptions,
+  ClaimResult,
+  CompleteOptions,
+  IdempotencyStore,
+} from './idempotency/idempotency-store.js';
+export { MemoryIdempotencyStore, type MemoryIdempotencyStoreOptions } from './idempotency/memory-idempotency-store.js';
+
+export { defineMessage, type MessageDefinition, type TypedMessageInput } from './schema/define-message.js';
+
+export { compilePattern, matches, validatePattern, type CompiledPattern, type EventPattern } from './pattern/index.js';
+
+export type { Capabilities } from './transport/capabilities.js';
+export type {
+  ConsumeOptions,
+  DeadLetterRef,
+  Delivery,
+  DeliveryHandler,
+  FailureInfo,
+  QueueRef,
+  RuleDefinition,
+  RuleTarget,
+  SendOptions,
+  SourceRef,
+  SubscriptionRef,
+  Transport,
+  TransportFactory,
+  TransportFactoryOptions,
+  TransportSubscription,
+} from './transport/transport.js';
+export { checkDelay, checkOrdering } from './transport/check-capabilities.js';
+
+export { createTransportFromUrl, registerTransport, type TransportLoader } from './config/transport-registry.js';
+export { redactSecrets } from './config/redact.js';
+
+export { createConsoleLogger, type Logger } from './logger/logger.js';
+
+export * from './errors/index.js';

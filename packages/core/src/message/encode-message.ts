@@ -1,0 +1,169 @@
+import { DecodeError, InvalidMessageError } from '../errors/index.js';
+import { Attribute, type EncodedMessage, RESERVED_ATTRIBUTE_PREFIX } from './encoded-message.js';
+import type { EventView, Message, MessageInput } from './message.js';
+import { uuidv7 } from './uuid-v7.js';
+
+/** Values stamped on a message at send when the input lacks them. */
+export interface EnvelopeDefaults {
+  readonly source: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Completes a `MessageInput` into an envelope and encodes it. Throws `InvalidMessageError` for input
+ * no transport could carry faithfully, before any I/O.
+ */
+export function encodeMessage(input: MessageInput, defaults: EnvelopeDefaults): EncodedMessage {
+  if (input === null || typeof input !== 'object') {
+    throw new InvalidMessageError(`A message must be an object with 'type' and 'data'; got ${describe(input)}.`);
+  }
+  if (typeof input.type !== 'string' || input.type === '') {
+    throw new InvalidMessageError("A message needs a non-empty string 'type', e.g. { type: 'OrderPlaced', data: {...} }.");
+  }
+  if (input.data === undefined) {
+    throw new InvalidMessageError(`Message '${input.type}' has no 'data'; use null for an empty payload.`);
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(input.data);
+  } catch (error) {
+    throw new InvalidMessageError(`The data of message '${input.type}' is not JSON-serialisable.`, { cause: error });
+  }
+  if (json === undefined) {
+    throw new InvalidMessageError(`The data of message '${input.type}' is not JSON-serialisable.`);
+  }
+
+  const id = optionalString(input, 'id') ?? uuidv7();
+  const attributes: Record<string, string> = {
+    [Attribute.specVersion]: '1.0',
+    [Attribute.id]: id,
+    [Attribute.type]: input.type,
+    [Attribute.source]: optionalString(input, 'source') ?? defaults.source,
+    [Attribute.time]: optionalString(input, 'time') ?? new Date().toISOString(),
+    [Attribute.contentType]: 'application/json',
+  };
+  const subject = optionalString(input, 'subject');
+  if (subject !== undefined) attributes[Attribute.subject] = subject;
+  const correlationId = optionalString(input, 'correlationId') ?? defaults.correlationId;
+  if (correlationId !== undefined) attributes[Attribute.correlationId] = correlationId;
+  const causationId = optionalString(input, 'causationId') ?? defaults.causationId;
+  if (causationId !== undefined) attributes[Attribute.causationId] = causationId;
+  const key = optionalString(input, 'key');
+  if (key !== undefined) attributes[Attribute.key] = key;
+
+  const headers = input.headers;
+  if (headers !== undefined) {
+    if (headers === null || typeof headers !== 'object') {
+      throw new InvalidMessageError(`The headers of message '${input.type}' must be an object of strings.`);
+    }
+    for (const name in headers) {
+      const value = headers[name];
+      if (typeof value !== 'string') {
+        throw new InvalidMessageError(`Header '${name}' of message '${input.type}' must be a string; got ${describe(value)}.`);
+      }
+      if (name.startsWith(RESERVED_ATTRIBUTE_PREFIX)) {
+        throw new InvalidMessageError(
+          `Header '${name}' of message '${input.type}' uses the reserved prefix '${RESERVED_ATTRIBUTE_PREFIX}'; rename it.`,
+        );
+      }
+      attributes[name] = value;
+    }
+  }
+  return key === undefined ? { id, attributes, body: encoder.encode(json) } : { id, key, attributes, body: encoder.encode(json) };
+}
+
+/**
+ * Decodes what a transport delivered back into a message. Throws `DecodeError` when the body is
+ * not UTF-8 JSON or required envelope attributes are missing: such a message is dead-lettered at once.
+ */
+export function decodeMessage<T = unknown>(encoded: EncodedMessage, attempt: number): Message<T> {
+  const attributes = encoded.attributes;
+  const type = attributes[Attribute.type];
+  const id = attributes[Attribute.id] ?? encoded.id;
+  if (!type || !id) {
+    throw new DecodeError(`The message has no ${type ? 'id' : 'type'} attribute: it was not sent by Omnibus or was altered.`);
+  }
+  let data: T;
+  try {
+    data = JSON.parse(decoder.decode(encoded.body)) as T;
+  } catch (error) {
+    throw new DecodeError(`The body of message ${id} (${type}) is not valid UTF-8 JSON.`, { cause: error });
+  }
+  const message: Message<T> = {
+    id,
+    type,
+    source: attributes[Attribute.source] ?? '',
+    time: attributes[Attribute.time] ?? '',
+    data,
+    headers: userHeaders(attributes),
+    attempt,
+  };
+  const subject = attributes[Attribute.subject];
+  if (subject !== undefined) message.subject = subject;
+  const correlationId = attributes[Attribute.correlationId];
+  if (correlationId !== undefined) message.correlationId = correlationId;
+  const causationId = attributes[Attribute.causationId];
+  if (causationId !== undefined) message.causationId = causationId;
+  const key = attributes[Attribute.key] ?? encoded.key;
+  if (key !== undefined) message.key = key;
+  return message;
+}
+
+/** The JSON view rule patterns match: `{ id, type, source, subject, time, data, headers }`. */
+export function toEventView(message: Message): EventView {
+  const view: EventView = {
+    id: message.id,
+    type: message.type,
+    source: message.source,
+    time: message.time,
+    data: message.data,
+    headers: message.headers,
+  };
+  if (message.subject !== undefined) view.subject = message.subject;
+  return view;
+}
+
+/** Decodes straight to the event view, for transports that check rule patterns themselves. */
+export function decodeEventView(encoded: EncodedMessage): EventView {
+  return toEventView(decodeMessage(encoded, 1));
+}
+
+/** Bytes a transport must carry for this message: the body plus every attribute name and value. */
+export function encodedSize(encoded: EncodedMessage): number {
+  let size = encoded.body.byteLength;
+  const attributes = encoded.attributes;
+  for (const name in attributes) size += name.length + Buffer.byteLength(attributes[name]!);
+  return size;
+}
+
+/** Returns a copy of `encoded` with `headers` added to (or replacing) its attributes. */
+export function withHeaders(encoded: EncodedMessage, headers: Readonly<Record<string, string>>): EncodedMessage {
+  return { ...encoded, attributes: { ...encoded.attributes, ...headers } };
+}
+
+function userHeaders(attributes: Readonly<Record<string, string>>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name in attributes) {
+    if (!name.startsWith(RESERVED_ATTRIBUTE_PREFIX)) headers[name] = attributes[name]!;
+  }
+  return headers;
+}
+
+function optionalString(input: MessageInput, field: 'id' | 'source' | 'subject' | 'time' | 'correlationId' | 'causationId' | 'key'): string | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidMessageError(`Field '${field}' of message '${input.type}' must be a non-empty string; got ${describe(value)}.`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? `the string '${value.slice(0, 40)}'` : `a ${typeof value}`;
+}

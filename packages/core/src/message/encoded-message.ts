@@ -1,0 +1,35 @@
+/**
+ * A message as transports carry it: a JSON body plus string attributes. Transports move these bytes
+ * and attributes verbatim; core alone encodes and decodes them (see `encode-message.ts`), so the
+ * envelope means the same on every broker.
+ *
+ * Attribute names follow the CloudEvents binary content mode (`ce-id`, `ce-type`, …). User headers
+ * sit beside them under their own names; a user header may not start with `ce-`.
+ */
+export interface EncodedMessage {
+  /** The message id (also in `attributes['ce-id']`), for transports that deduplicate or log by id. */
+  readonly id: string;
+  /** The ordering key (also in `attributes['ce-partitionkey']`), for transports that order by key. */
+  readonly key?: string;
+  /** Envelope attributes and user headers, all strings, ready to be native message headers. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** The UTF-8 JSON of `data`. */
+  readonly body: Uint8Array;
+}
+
+/** Attribute names core writes. Transports may rename them on the wire but must restore them. */
+export const Attribute = {
+  specVersion: 'ce-specversion',
+  id: 'ce-id',
+  type: 'ce-type',
+  source: 'ce-source',
+  subject: 'ce-subject',
+  time: 'ce-time',
+  contentType: 'ce-datacontenttype',
+  correlationId: 'ce-correlationid',
+  causationId: 'ce-causationid',
+  key: 'ce-partitionkey',
+} as const;
+
+/** The prefix reserved for envelope attributes; user headers may not use it. */
+export const RESERVED_ATTRIBUTE_PREFIX = 'ce-';
