@@ -23,7 +23,8 @@ export class Inventory {
       const available = this.#available.get(item.sku) ?? 0;
       if (available < item.quantity) throw new Error(`Not enough ${item.sku} for order ${orderId}`);
     }
-    for (const item of items) this.#available.set(item.sku, (this.#available.get(item.sku) ?? 0) - item.quantity);
+    for (const item of items)
+      this.#available.set(item.sku, (this.#available.get(item.sku) ?? 0) - item.quantity);
     this.#reservations.set(orderId, items);
   }
 
@@ -48,7 +49,8 @@ export class Inventory {
   release(orderId: string): void {
     const items = this.#reservations.get(orderId);
     if (!items) return;
-    for (const item of items) this.#available.set(item.sku, (this.#available.get(item.sku) ?? 0) + item.quantity);
+    for (const item of items)
+      this.#available.set(item.sku, (this.#available.get(item.sku) ?? 0) + item.quantity);
     this.#reservations.delete(orderId);
     this.#settled.add(orderId);
   }

@@ -6,20 +6,28 @@ const flag = (name: string) => {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? args[index + 1] : undefined;
 };
-const number = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
+const number = (value: string | undefined, fallback: number) =>
+  value === undefined ? fallback : Number(value);
 
 const transport = process.env.OMNIBUS_TRANSPORT ?? 'memory://';
 const orders = number(flag('orders') ?? process.env.OMNIBUS_ORDERS, 20);
 const seed = number(flag('seed') ?? process.env.OMNIBUS_SEED, 42);
 const failureRate = number(flag('failure-rate') ?? process.env.OMNIBUS_FAILURE_RATE, 0.3);
 
-if (!Number.isInteger(orders) || orders < 1 || !Number.isFinite(seed) || !(failureRate >= 0 && failureRate < 1)) {
+if (
+  !Number.isInteger(orders) ||
+  orders < 1 ||
+  !Number.isFinite(seed) ||
+  !(failureRate >= 0 && failureRate < 1)
+) {
   console.error('usage: npm run example -- [--orders N>=1] [--seed N] [--failure-rate 0..0.99]');
   process.exit(2);
 }
 
 const scheme = transport.split(':')[0];
-console.log(`Submitting ${orders} orders on ${scheme}:// (seed ${seed}, ${Math.round(failureRate * 100)}% injected failures after charging)`);
+console.log(
+  `Submitting ${orders} orders on ${scheme}:// (seed ${seed}, ${Math.round(failureRate * 100)}% injected failures after charging)`,
+);
 const summary = await runOrderFlow({
   transport,
   orders,
@@ -30,6 +38,8 @@ const summary = await runOrderFlow({
 process.stdout.write('\n');
 console.log(formatSummary(summary));
 if (!summary.ok) {
-  console.error('An invariant broke: every order must be confirmed or failed once, charged at most once, and notified by email and SMS.');
+  console.error(
+    'An invariant broke: every order must be confirmed or failed once, charged at most once, and notified by email and SMS.',
+  );
   process.exit(1);
 }

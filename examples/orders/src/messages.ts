@@ -5,7 +5,10 @@ import { z } from 'zod';
 
 const line = z.object({ sku: z.string(), quantity: z.number().int().positive() });
 
-export const ReserveStock = defineMessage('ReserveStock', z.object({ orderId: z.string(), items: z.array(line).min(1) }));
+export const ReserveStock = defineMessage(
+  'ReserveStock',
+  z.object({ orderId: z.string(), items: z.array(line).min(1) }),
+);
 
 export const AuthorizePayment = defineMessage(
   'AuthorizePayment',

@@ -24,7 +24,9 @@ export function generateOrders(count: number, seed: number, runId: string): Orde
   const random = seededRandom(seed);
   return Array.from({ length: count }, (_, index) => {
     const orderId = `${runId}-order-${index + 1}`;
-    const items = [{ sku: SKUS[Math.floor(random() * SKUS.length)]!, quantity: 1 + Math.floor(random() * 3) }];
+    const items = [
+      { sku: SKUS[Math.floor(random() * SKUS.length)]!, quantity: 1 + Math.floor(random() * 3) },
+    ];
     return {
       orderId,
       customerId: `customer-${index + 1}`,

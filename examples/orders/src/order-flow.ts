@@ -56,7 +56,9 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
   const threshold = options.financeThreshold ?? 1_000;
   const runId = `run${Date.now().toString(36)}`;
   const orders = generateOrders(total, seed, runId);
-  const customers: Customers = new Map(orders.map((order) => [order.orderId, { email: order.email, phone: order.phone }]));
+  const customers: Customers = new Map(
+    orders.map((order) => [order.orderId, { email: order.email, phone: order.phone }]),
+  );
   const inventory = new Inventory(Object.fromEntries(SKUS.map((sku) => [sku, total * 3])));
   const gateway = new PaymentGateway([DECLINED_CARD]);
   const failures = seededRandom(seed + 1);
@@ -73,7 +75,11 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
   });
   try {
     await bus.rule('large-failed-payments-to-finance', {
-      pattern: { source: ['payments'], type: [PaymentFailed.type], data: { amount: [{ numeric: ['>=', threshold] }] } },
+      pattern: {
+        source: ['payments'],
+        type: [PaymentFailed.type],
+        data: { amount: [{ numeric: ['>=', threshold] }] },
+      },
       target: { queue: Names.financeAlerts },
     });
     await bus.rule('authorized-payments-to-fulfillment', {
@@ -85,10 +91,18 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
       target: { queue: Names.compensation },
     });
 
-    const consumerOptions = { concurrency: 8, retry: { attempts: 10, backoff: { initialMs: 50, maxMs: 1_000 } } };
+    const consumerOptions = {
+      concurrency: 8,
+      retry: { attempts: 10, backoff: { initialMs: 50, maxMs: 1_000 } },
+    };
     const consumers = [
       stockService(bus, inventory, consumerOptions),
-      paymentService(bus, { ...consumerOptions, gateway, store, failAfterCharge: () => failures() < failureRate }),
+      paymentService(bus, {
+        ...consumerOptions,
+        gateway,
+        store,
+        failAfterCharge: () => failures() < failureRate,
+      }),
       ...fulfillmentService(bus, inventory, customers, purchaseOrders, consumerOptions),
       ...notificationService(bus, store, outboxes, consumerOptions),
       financeService(bus, alerts, consumerOptions),
@@ -99,7 +113,14 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
     const reserve = bus.producer(Names.reserveStock);
     const authorize = bus.producer(Names.authorizePayment);
     await Promise.all([
-      reserve.send(orders.map((order) => ReserveStock.create({ orderId: order.orderId, items: order.items }, { correlationId: order.orderId }))),
+      reserve.send(
+        orders.map((order) =>
+          ReserveStock.create(
+            { orderId: order.orderId, items: order.items },
+            { correlationId: order.orderId },
+          ),
+        ),
+      ),
       authorize.send(
         orders.map((order) =>
           AuthorizePayment.create(
@@ -110,19 +131,26 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
       ),
     ]);
 
-    const notified = () => [...customers.keys()].filter((id) => outboxes.email.has(id) && outboxes.sms.has(id)).length;
-    const expectedAlerts = orders.filter((order) => order.card === DECLINED_CARD && order.amount >= threshold).length;
+    const notified = () =>
+      [...customers.keys()].filter((id) => outboxes.email.has(id) && outboxes.sms.has(id)).length;
+    const expectedAlerts = orders.filter(
+      (order) => order.card === DECLINED_CARD && order.amount >= threshold,
+    ).length;
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     let reported = -1;
     while (Date.now() < deadline) {
       const done = notified();
-      if (done !== reported) options.onProgress?.((reported = done), total);
+      if (done !== reported) {
+        reported = done;
+        options.onProgress?.(done, total);
+      }
       if (done === total && alerts.size >= expectedAlerts) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     await Promise.all(consumers.map((consumer) => consumer.stop()));
 
-    const count = (outbox: Outbox, type: string) => [...outbox.values()].filter((value) => value === type).length;
+    const count = (outbox: Outbox, type: string) =>
+      [...outbox.values()].filter((value) => value === type).length;
     const confirmed = count(outboxes.email, 'OrderConfirmed');
     const failed = count(outboxes.email, 'OrderFailed');
     const summary: Omit<OrderFlowSummary, 'ok'> = {

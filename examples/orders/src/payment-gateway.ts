@@ -13,13 +13,17 @@ export class PaymentGateway {
   }
 
   /** Charges the card once per idempotency key. */
-  charge(request: { idempotencyKey: string; orderId: string; card: string; amount: number }): { chargeId: string; approved: boolean } {
+  charge(request: { idempotencyKey: string; orderId: string; card: string; amount: number }): {
+    chargeId: string;
+    approved: boolean;
+  } {
     const previous = this.#byKey.get(request.idempotencyKey);
     if (previous) return previous;
     const approved = !this.#declinedCards.has(request.card);
     const outcome = { chargeId: `ch_${this.#byKey.size + 1}`, approved };
     this.#byKey.set(request.idempotencyKey, outcome);
-    if (approved) this.#chargesByOrder.set(request.orderId, (this.#chargesByOrder.get(request.orderId) ?? 0) + 1);
+    if (approved)
+      this.#chargesByOrder.set(request.orderId, (this.#chargesByOrder.get(request.orderId) ?? 0) + 1);
     return outcome;
   }
 

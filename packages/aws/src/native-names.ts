@@ -23,6 +23,8 @@ export interface NativeNames {
   topic(name: string): string;
   /** The EventBridge rule of a rule. */
   rule(name: string): string;
+  /** The dead-letter queue of a native (dead-letter) queue, for dead letters of dead letters. */
+  deadLetterOfNative(nativeName: string): string;
 }
 
 const QUEUE_MAX = 80;
@@ -46,6 +48,11 @@ export function createNativeNames(prefix: string): NativeNames {
       fitPair(prefix, topic, subscription, pair(topic, subscription), '-dlq'),
     topic: (name) => fit(prefix + name, '', TOPIC_MAX, /[^A-Za-z0-9_-]/g),
     rule: (name) => fit(prefix + name, '', RULE_MAX, /[^A-Za-z0-9._-]/g),
+    deadLetterOfNative: (nativeName) => {
+      const fifo = nativeName.endsWith(FIFO_SUFFIX);
+      const base = fifo ? nativeName.slice(0, -FIFO_SUFFIX.length) : nativeName;
+      return fit(base, '-dlq', QUEUE_MAX - (fifo ? FIFO_SUFFIX.length : 0), /[^A-Za-z0-9_-]/g) + (fifo ? FIFO_SUFFIX : '');
+    },
   };
 }
 

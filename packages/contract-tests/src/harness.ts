@@ -86,7 +86,12 @@ export function collect<T = unknown>(behaviour?: Handler<T>): Collector<T> {
   const arrivals: Arrival<T>[] = [];
   const messages: Message<T>[] = [];
   const handler: Handler<T> = (message: Message<T>, context: HandlerContext) => {
-    arrivals.push({ message, at: Date.now(), origin: context.origin, abortedOnEntry: context.signal.aborted });
+    arrivals.push({
+      message,
+      at: Date.now(),
+      origin: context.origin,
+      abortedOnEntry: context.signal.aborted,
+    });
     messages.push(message);
     return behaviour ? behaviour(message, context) : undefined;
   };

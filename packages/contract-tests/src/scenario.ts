@@ -16,7 +16,10 @@ const BASE_TEST_TIMEOUT_MS = 30_000;
  * is registered as skipped with its reason in the title; every registered id is recorded in
  * `registered` so the runner can check that the list of ids and the suites agree.
  */
-export function createScenarioDefiner(options: TransportContractOptions, registered: Set<ScenarioId>): DefineScenario {
+export function createScenarioDefiner(
+  options: TransportContractOptions,
+  registered: Set<ScenarioId>,
+): DefineScenario {
   const timeout = BASE_TEST_TIMEOUT_MS * (options.timeScale ?? 1);
   return (id, title, body) => {
     if (registered.has(id)) throw new Error(`Scenario id '${id}' is registered twice.`);

@@ -94,7 +94,12 @@ export function createScope(
     },
     waitFor: (predicate, what, describe) => waitFor(predicate, what, patienceMs, describe),
     waitForCount: (collector, count, what) =>
-      waitFor(() => collector.count() >= count, `${count} arrivals on ${what}`, patienceMs, () => collector.describe()),
+      waitFor(
+        () => collector.count() >= count,
+        `${count} arrivals on ${what}`,
+        patienceMs,
+        () => collector.describe(),
+      ),
     settle: () => sleep(BASE_SETTLE_MS * timeScale),
     pause: (ms) => sleep(ms * timeScale),
     async dispose() {
@@ -110,7 +115,10 @@ export function createScope(
       const closed = await Promise.allSettled(buses.reverse().map((bus) => bus.close()));
       for (const result of closed) if (result.status === 'rejected') failures.push(result.reason);
       if (failures.length > 0) {
-        throw new AggregateError(failures, `Cleaning up the scenario failed: ${failures.map(String).join('; ')}`);
+        throw new AggregateError(
+          failures,
+          `Cleaning up the scenario failed: ${failures.map(String).join('; ')}`,
+        );
       }
     },
   };

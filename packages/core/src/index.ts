@@ -41,11 +41,20 @@ export type {
   CompleteOptions,
   IdempotencyStore,
 } from './idempotency/idempotency-store.js';
-export { MemoryIdempotencyStore, type MemoryIdempotencyStoreOptions } from './idempotency/memory-idempotency-store.js';
+export {
+  MemoryIdempotencyStore,
+  type MemoryIdempotencyStoreOptions,
+} from './idempotency/memory-idempotency-store.js';
 
 export { defineMessage, type MessageDefinition, type TypedMessageInput } from './schema/define-message.js';
 
-export { compilePattern, matches, validatePattern, type CompiledPattern, type EventPattern } from './pattern/index.js';
+export {
+  compilePattern,
+  matches,
+  validatePattern,
+  type CompiledPattern,
+  type EventPattern,
+} from './pattern/index.js';
 
 export type { Capabilities } from './transport/capabilities.js';
 export type {
@@ -67,7 +76,11 @@ export type {
 } from './transport/transport.js';
 export { checkDelay, checkOrdering } from './transport/check-capabilities.js';
 
-export { createTransportFromUrl, registerTransport, type TransportLoader } from './config/transport-registry.js';
+export {
+  createTransportFromUrl,
+  registerTransport,
+  type TransportLoader,
+} from './config/transport-registry.js';
 export { redactSecrets } from './config/redact.js';
 
 export { createConsoleLogger, type Logger } from './logger/logger.js';

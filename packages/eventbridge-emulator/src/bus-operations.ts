@@ -65,7 +65,11 @@ export const busOperations: Record<string, Operation> = {
   ListEventBuses(params, { state }) {
     const prefix = params.optionalString('NamePrefix', { min: 1, max: 256 }) ?? '';
     const buses = [...state.buses.values()].filter((bus) => bus.name.startsWith(prefix)).map(describe);
-    const { page, nextToken } = paginate(buses, params.optionalString('NextToken'), params.optionalNumber('Limit'));
+    const { page, nextToken } = paginate(
+      buses,
+      params.optionalString('NextToken'),
+      params.optionalNumber('Limit'),
+    );
     return { EventBuses: page, ...(nextToken === undefined ? {} : { NextToken: nextToken }) };
   },
 };

@@ -8,7 +8,11 @@ export class EventBridgeError extends Error {
   /** HTTP status. EventBridge answers client errors with 400 and its own faults with 500. */
   readonly status: number;
 
-  constructor(type: EventBridgeErrorType, message: string, status = type === 'InternalException' ? 500 : 400) {
+  constructor(
+    type: EventBridgeErrorType,
+    message: string,
+    status = type === 'InternalException' ? 500 : 400,
+  ) {
     super(message);
     this.name = 'EventBridgeError';
     this.type = type;
@@ -16,7 +20,11 @@ export class EventBridgeError extends Error {
   }
 }
 
-/** The error codes the emulator produces; all are modelled exceptions of `@aws-sdk/client-eventbridge`. */
+/**
+ * The error codes the emulator produces. The SDK raises a named class for the modelled ones
+ * (`ResourceNotFoundException`, ...); `ValidationException` is not modelled, so, as against AWS, it
+ * arrives as `EventBridgeServiceException` with `name: 'ValidationException'`.
+ */
 export type EventBridgeErrorType =
   | 'ResourceNotFoundException'
   | 'ResourceAlreadyExistsException'

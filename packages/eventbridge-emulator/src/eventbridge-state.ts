@@ -54,7 +54,11 @@ export interface EventBridgeState {
   getRule(eventBusNameOrArn: string | undefined, ruleName: string): StoredRule;
 }
 
-export function createEventBridgeState(options: { region: string; accountId: string; now: number }): EventBridgeState {
+export function createEventBridgeState(options: {
+  region: string;
+  accountId: string;
+  now: number;
+}): EventBridgeState {
   const { region, accountId } = options;
   const busArn = (name: string) => `arn:aws:events:${region}:${accountId}:event-bus/${name}`;
   const buses = new Map<string, StoredEventBus>();
@@ -92,7 +96,10 @@ export function createEventBridgeState(options: { region: string; accountId: str
       const bus = getBus(eventBusNameOrArn);
       const rule = bus.rules.get(ruleName);
       if (!rule) {
-        throw new EventBridgeError('ResourceNotFoundException', `Rule ${ruleName} does not exist on EventBus ${bus.name}.`);
+        throw new EventBridgeError(
+          'ResourceNotFoundException',
+          `Rule ${ruleName} does not exist on EventBus ${bus.name}.`,
+        );
       }
       return rule;
     },

@@ -22,7 +22,10 @@ export function parseEventPattern(text: string): CompiledPattern {
   } catch (error) {
     if (InvalidPatternError.isInstance(error)) {
       const where = error.path === '' ? '' : ` at '${error.path}'`;
-      throw new EventBridgeError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${error.reason}${where}`);
+      throw new EventBridgeError(
+        'InvalidEventPatternException',
+        `Event pattern is not valid. Reason: ${error.reason}${where}`,
+      );
     }
     throw error;
   }

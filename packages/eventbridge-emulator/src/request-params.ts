@@ -32,7 +32,10 @@ export interface StringConstraints {
 /** Wraps a parsed request body. A body that is not a JSON object is a `SerializationException`. */
 export function readRequestParams(body: unknown): RequestParams {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new EventBridgeError('SerializationException', 'Start of structure or map found where not expected.');
+    throw new EventBridgeError(
+      'SerializationException',
+      'Start of structure or map found where not expected.',
+    );
   }
   const record = body as Record<string, unknown>;
   // AWS names members in validation messages with a lower-case first letter ('name', 'eventBusName').

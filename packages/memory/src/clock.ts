@@ -69,15 +69,22 @@ interface VirtualTimer {
 
 /** Creates a clock for tests: time stands still until `advance` moves it. */
 export function createVirtualClock(options: VirtualClockOptions = {}): VirtualClock {
-  const start = options.start instanceof Date ? options.start.getTime() : (options.start ?? Date.UTC(2025, 0, 1));
-  if (!Number.isFinite(start)) throw new ConfigurationError(`createVirtualClock: start must be a finite time; got ${String(options.start)}.`);
+  const start =
+    options.start instanceof Date ? options.start.getTime() : (options.start ?? Date.UTC(2025, 0, 1));
+  if (!Number.isFinite(start))
+    throw new ConfigurationError(
+      `createVirtualClock: start must be a finite time; got ${String(options.start)}.`,
+    );
   let current = start;
   let sequence = 0;
   let pending = 0;
-  const timers = new MinHeap<VirtualTimer>((a, b) => a.at < b.at || (a.at === b.at && a.sequence < b.sequence));
+  const timers = new MinHeap<VirtualTimer>(
+    (a, b) => a.at < b.at || (a.at === b.at && a.sequence < b.sequence),
+  );
 
   const advanceTo = (target: number): void => {
-    if (!Number.isFinite(target)) throw new ConfigurationError(`VirtualClock: cannot advance to ${String(target)}.`);
+    if (!Number.isFinite(target))
+      throw new ConfigurationError(`VirtualClock: cannot advance to ${String(target)}.`);
     for (;;) {
       const next = timers.peek();
       if (next === undefined || next.at > target) break;
@@ -94,7 +101,12 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
   return {
     now: () => current,
     setTimer(callback, delayMs) {
-      const timer: VirtualTimer = { at: current + Math.max(0, delayMs), sequence: sequence++, callback, cancelled: false };
+      const timer: VirtualTimer = {
+        at: current + Math.max(0, delayMs),
+        sequence: sequence++,
+        callback,
+        cancelled: false,
+      };
       timers.push(timer);
       pending++;
       return timer;
@@ -107,7 +119,8 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       }
     },
     advance(ms) {
-      if (typeof ms !== 'number' || !(ms >= 0)) throw new ConfigurationError(`VirtualClock.advance needs ms >= 0; got ${String(ms)}.`);
+      if (typeof ms !== 'number' || !(ms >= 0))
+        throw new ConfigurationError(`VirtualClock.advance needs ms >= 0; got ${String(ms)}.`);
       advanceTo(current + ms);
     },
     advanceTo,
@@ -118,7 +131,8 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       advanceTo(last);
       // Callbacks may have set later timers; keep going until none is left (or they never stop).
       for (let rounds = 0; pending > 0; rounds++) {
-        if (rounds === 100_000) throw new Error('VirtualClock.runAll: timers keep setting new timers; use advance(ms) instead.');
+        if (rounds === 100_000)
+          throw new Error('VirtualClock.runAll: timers keep setting new timers; use advance(ms) instead.');
         let next = current;
         for (const timer of timers.values()) if (!timer.cancelled && timer.at > next) next = timer.at;
         advanceTo(next);

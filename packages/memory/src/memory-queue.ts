@@ -1,4 +1,4 @@
-import { type EncodedMessage, type FailureInfo, withHeaders } from '@omnibus/core';
+import { type EncodedMessage, FailureHeader, type FailureInfo, withHeaders } from '@omnibus/core';
 import type { Clock } from './clock.js';
 import type { MemoryDelivery, QueueConsumer } from './queue-consumer.js';
 import { RingDeque } from './ring-deque.js';
@@ -15,8 +15,11 @@ export class Entry {
   ) {}
 }
 
-/** Why an entry is held back in the broker's timer heap. */
-export type HoldKind = 'delay' | 'lease';
+/**
+ * Why an entry is held back in the broker's timer heap: a delay, or the lease of an abandoned
+ * delivery that ends in redelivery or (attempts exhausted) in the dead-letter queue.
+ */
+export type HoldKind = 'delay' | 'redeliver' | 'dead-letter';
 
 /** What a queue needs from the broker that owns it. */
 export interface QueueHost {
@@ -92,11 +95,26 @@ export class MemoryQueue {
   release(entry: Entry, kind: HoldKind): void {
     if (kind === 'delay') {
       this.delayed--;
-    } else {
-      this.inFlight--;
-      entry.attempt++;
+      this.enqueue(entry);
+      return;
     }
-    this.enqueue(entry);
+    this.inFlight--;
+    if (kind === 'redeliver') {
+      entry.attempt++;
+      this.enqueue(entry);
+      return;
+    }
+    // Like a native max-receive-count: a message whose consumers keep dying ends in the dead-letter queue.
+    const reason = `LeaseExpired: the consumer of ${this.name} was lost during attempt ${entry.attempt}, the last allowed.`;
+    this.moveToDeadLetters(entry, {
+      reason,
+      headers: {
+        [FailureHeader.error]: reason,
+        [FailureHeader.failedQueue]: this.name,
+        [FailureHeader.failedAt]: new Date(this.host.clock.now()).toISOString(),
+        [FailureHeader.attempts]: String(entry.attempt),
+      },
+    });
   }
 
   attach(consumer: QueueConsumer): void {
@@ -167,23 +185,21 @@ export class MemoryQueue {
 
   deadLetter(delivery: MemoryDelivery, failure: FailureInfo): void {
     if (!this.take(delivery)) return;
-    const entry = delivery.entry;
-    const dead = new Entry(withHeaders(entry.message, failure.headers ?? {}), 1);
-    dead.reason = failure.reason;
-    this.host.deadLetterQueueOf(this).enqueue(dead);
-    this.releaseKey(entry);
-    this.drainIfConsumed();
+    this.moveToDeadLetters(delivery.entry, failure);
   }
 
   /**
    * The delivery's consumer is gone without settling it: the message stays in flight until its
-   * lease (the visibility timeout) runs out, then comes back with attempt + 1.
+   * lease (the visibility timeout) runs out, then comes back with attempt + 1 — or, if that was
+   * the consumer's last allowed attempt, goes to the dead-letter queue.
    */
   abandon(delivery: MemoryDelivery): void {
     if (delivery.settled) return;
     delivery.settled = true;
-    delivery.consumer.release(delivery);
-    this.host.hold(this, delivery.entry, this.host.clock.now() + delivery.consumer.visibilityTimeoutMs, 'lease');
+    const consumer = delivery.consumer;
+    consumer.release(delivery);
+    const kind = delivery.attempt >= consumer.maxAttempts ? 'dead-letter' : 'redeliver';
+    this.host.hold(this, delivery.entry, this.host.clock.now() + consumer.visibilityTimeoutMs, kind);
   }
 
   counts(): QueueCounts {
@@ -214,6 +230,14 @@ export class MemoryQueue {
     this.inFlight--;
     delivery.consumer.release(delivery);
     return true;
+  }
+
+  private moveToDeadLetters(entry: Entry, failure: FailureInfo): void {
+    const dead = new Entry(withHeaders(entry.message, failure.headers ?? {}), 1);
+    dead.reason = failure.reason;
+    this.host.deadLetterQueueOf(this).enqueue(dead);
+    this.releaseKey(entry);
+    this.drainIfConsumed();
   }
 
   private drainIfConsumed(): void {

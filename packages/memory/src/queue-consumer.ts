@@ -1,4 +1,10 @@
-import type { Delivery, DeliveryHandler, EncodedMessage, FailureInfo, TransportSubscription } from '@omnibus/core';
+import type {
+  Delivery,
+  DeliveryHandler,
+  EncodedMessage,
+  FailureInfo,
+  TransportSubscription,
+} from '@omnibus/core';
 import type { Entry, MemoryQueue } from './memory-queue.js';
 
 const settledPromise: Promise<void> = Promise.resolve();
@@ -69,6 +75,8 @@ export class QueueConsumer implements TransportSubscription {
     private readonly handler: DeliveryHandler,
     readonly concurrency: number,
     readonly visibilityTimeoutMs: number,
+    /** A delivery abandoned on this attempt or later is dead-lettered when its lease runs out. */
+    readonly maxAttempts: number,
   ) {}
 
   get active(): boolean {

@@ -54,7 +54,8 @@ export class RingDeque<T> {
   /** A copy of the items, front first. */
   toArray(): T[] {
     const result = new Array<T>(this.count);
-    for (let index = 0; index < this.count; index++) result[index] = this.slots[(this.head + index) & this.mask]!;
+    for (let index = 0; index < this.count; index++)
+      result[index] = this.slots[(this.head + index) & this.mask]!;
     return result;
   }
 

@@ -24,6 +24,7 @@ interface RheaTypes {
   wrap_long(value: number | Buffer): AmqpTyped;
   wrap_ulong(value: number | Buffer): AmqpTyped;
   wrap_timestamp(value: number): AmqpTyped;
+  wrap_double(value: number): AmqpTyped;
   wrap_uuid(value: Buffer): AmqpTyped;
   wrap_binary(value: Buffer): AmqpTyped;
   wrap_list(values: unknown[]): AmqpTyped;
@@ -38,6 +39,10 @@ interface RheaMessageCodec {
   decode(bytes: Buffer): Record<string, unknown>;
   encode(message: Record<string, unknown>): Buffer;
   properties(fields: Record<string, unknown>): { described(): AmqpTyped };
+  rejected(fields: Record<string, unknown>): { described(): AmqpTyped };
+  modified(fields: Record<string, unknown>): { described(): AmqpTyped };
+  accepted(): { described(): AmqpTyped };
+  released(): { described(): AmqpTyped };
 }
 
 export const amqpTypes = rhea.types as unknown as RheaTypes;

@@ -93,14 +93,49 @@ export interface MessageEntityInit {
   kind: 'queue' | 'subscription' | 'deadLetterQueue';
 }
 
-export type MessageEntity = ReturnType<typeof createMessageEntity>;
+/** Message counts by state, for tests and diagnostics. */
+export interface EntityCounts {
+  active: number;
+  locked: number;
+  deferred: number;
+  scheduled: number;
+  deadLettered: number;
+}
+
+/** One queue, subscription or dead-letter queue. */
+export interface MessageEntity {
+  readonly path: string;
+  readonly kind: MessageEntityInit['kind'];
+  readonly options: ResolvedReceivableOptions;
+  readonly deadLetterQueue: MessageEntity | undefined;
+  readonly transferDeadLetterQueue: MessageEntity | undefined;
+  enqueue(content: MessageContent, deadLetterSource?: string): number;
+  adopt(original: StoredMessage, content: MessageContent): void;
+  schedule(content: MessageContent, at: number): number;
+  cancelScheduled(sequenceNumbers: number[]): void;
+  attach(consumer: EntityConsumer): void;
+  detach(consumer: EntityConsumer): void;
+  pump(): void;
+  settle(lockToken: string, disposition: Disposition): void;
+  renewLock(lockToken: string): number;
+  receiveDeferred(sequenceNumbers: number[], mode: ReceiveMode, sessionId: string | undefined): ManagementDelivery[];
+  peek(fromSequenceNumber: number, count: number, sessionId: string | undefined): Buffer[];
+  acceptSession(consumer: EntityConsumer, sessionId: string | undefined, timeoutMs: number): Promise<string>;
+  renewSessionLock(sessionId: string): number;
+  sessionLockedUntil(sessionId: string): number;
+  getSessionState(sessionId: string): Buffer | undefined;
+  setSessionState(sessionId: string, state: Buffer | undefined): void;
+  listSessions(since: number): string[];
+  counts(): EntityCounts;
+  dispose(): void;
+}
 
 /**
  * The message store behind one queue, subscription or dead-letter queue: ordering, peek-locks,
  * dispositions, delivery counts, deferral, scheduling, expiry and sessions. It knows nothing about
  * AMQP links; receiver links attach as {@link EntityConsumer}s.
  */
-export function createMessageEntity(init: MessageEntityInit) {
+export function createMessageEntity(init: MessageEntityInit): MessageEntity {
   const { path, options, host, kind } = init;
   const { clock } = host;
   const isDeliverable = (message: StoredMessage) =>
@@ -704,7 +739,7 @@ export function createMessageEntity(init: MessageEntityInit) {
     },
 
     /** Counts by state, for tests and diagnostics. */
-    counts(): { active: number; locked: number; deferred: number; scheduled: number; deadLettered: number } {
+    counts(): EntityCounts {
       let active = 0;
       let locked = 0;
       let deferred = 0;

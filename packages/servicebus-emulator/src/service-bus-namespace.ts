@@ -1,4 +1,4 @@
-import type { EmulatorClock } from './emulator-clock.js';
+import type { EmulatorClock, TimerHandle } from './emulator-clock.js';
 import {
   type QueueOptions,
   type ResolvedDuplicateDetection,
@@ -39,6 +39,9 @@ interface TopicRecord {
   readonly subscriptions: Map<string, SubscriptionRecord>;
   readonly duplicates: DuplicateDetector;
   readonly defaultMessageTimeToLiveMs: number | undefined;
+  /** Messages scheduled on the topic itself; they fan out when due. */
+  readonly scheduled: Map<number, TimerHandle>;
+  nextScheduledSequenceNumber: number;
 }
 
 /** What an AMQP address points at. */
@@ -188,6 +191,8 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
         subscriptions: new Map(),
         duplicates: { settings: resolveDuplicateDetection(options), seen: new Map() },
         defaultMessageTimeToLiveMs: options.defaultMessageTimeToLiveMs,
+        scheduled: new Map(),
+        nextScheduledSequenceNumber: 1,
       });
     },
 
@@ -235,6 +240,32 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
 
     send,
 
+    /** Schedules content on a topic; it fans out to subscriptions at `at`. */
+    scheduleOnTopic(topicName: string, content: MessageContent, at: number): number {
+      const topic = topicOrThrow(topicName);
+      const sequenceNumber = topic.nextScheduledSequenceNumber++;
+      topic.scheduled.set(
+        sequenceNumber,
+        clock.setTimer(() => {
+          topic.scheduled.delete(sequenceNumber);
+          send(topic.name, content);
+        }, at - clock.now()),
+      );
+      return sequenceNumber;
+    },
+
+    cancelScheduledOnTopic(topicName: string, sequenceNumbers: number[]): void {
+      const topic = topicOrThrow(topicName);
+      for (const sequenceNumber of sequenceNumbers) {
+        const timer = topic.scheduled.get(sequenceNumber);
+        if (!timer) {
+          throw new ServiceBusFault('messageNotFound', `The scheduled message with sequence number ${sequenceNumber} was not found.`);
+        }
+        timer.cancel();
+        topic.scheduled.delete(sequenceNumber);
+      }
+    },
+
     /** Resolves a link address; `undefined` means the entity does not exist. */
     resolve(address: string): ResolvedAddress | undefined {
       const path = entityPathOf(address);
@@ -274,6 +305,7 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
       for (const queue of queues.values()) queue.entity.dispose();
       for (const topic of topics.values()) {
         for (const subscription of topic.subscriptions.values()) subscription.entity.dispose();
+        for (const timer of topic.scheduled.values()) timer.cancel();
       }
     },
   };

@@ -29,7 +29,8 @@ export function fulfillmentService(
       inventory.commit(orderId);
       purchaseOrders.add(orderId);
       const customer = customers.get(orderId);
-      if (customer) await context.publish(notifications.name, OrderConfirmed.create({ orderId, ...customer }));
+      if (customer)
+        await context.publish(notifications.name, OrderConfirmed.create({ orderId, ...customer }));
     }),
     options,
   );
@@ -40,7 +41,8 @@ export function fulfillmentService(
       awaitReservation(orderId);
       inventory.release(orderId);
       const customer = customers.get(orderId);
-      if (customer) await context.publish(notifications.name, OrderFailed.create({ orderId, reason, ...customer }));
+      if (customer)
+        await context.publish(notifications.name, OrderFailed.create({ orderId, reason, ...customer }));
     }),
     options,
   );

@@ -1,4 +1,11 @@
-import { type Bus, type Consumer, type ConsumerOptions, idempotency, type IdempotencyStore, type Message } from '@omnibus/core';
+import {
+  type Bus,
+  type Consumer,
+  type ConsumerOptions,
+  idempotency,
+  type IdempotencyStore,
+  type Message,
+} from '@omnibus/core';
 import { Names } from '../messages.js';
 
 /** Who was told what, per channel: order id -> the message type they got. */

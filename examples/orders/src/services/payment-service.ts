@@ -1,4 +1,10 @@
-import { type Bus, type Consumer, type ConsumerOptions, idempotency, type IdempotencyStore } from '@omnibus/core';
+import {
+  type Bus,
+  type Consumer,
+  type ConsumerOptions,
+  idempotency,
+  type IdempotencyStore,
+} from '@omnibus/core';
 import { AuthorizePayment, Names, PaymentAuthorized, PaymentFailed } from '../messages.js';
 import type { PaymentGateway } from '../payment-gateway.js';
 

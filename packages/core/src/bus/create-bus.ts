@@ -11,7 +11,16 @@ import { compilePattern, validatePattern } from '../pattern/index.js';
 import { validateTypedInputs } from '../schema/define-message.js';
 import { checkDelay, checkOrdering } from '../transport/check-capabilities.js';
 import type { RuleTarget, SendOptions, SourceRef, Transport } from '../transport/transport.js';
-import type { Bus, BusOptions, Consumer, DeadLetters, EventRule, Producer, RuleInput, Topic } from './bus-types.js';
+import type {
+  Bus,
+  BusOptions,
+  Consumer,
+  DeadLetters,
+  EventRule,
+  Producer,
+  RuleInput,
+  Topic,
+} from './bus-types.js';
 
 /**
  * Creates a bus over a transport URL or instance, and connects it.
@@ -21,16 +30,20 @@ import type { Bus, BusOptions, Consumer, DeadLetters, EventRule, Producer, RuleI
  * ```
  */
 export async function createBus(options: BusOptions | string | URL): Promise<Bus> {
-  const settings: BusOptions = typeof options === 'string' || options instanceof URL ? { transport: options } : options;
+  const settings: BusOptions =
+    typeof options === 'string' || options instanceof URL ? { transport: options } : options;
   if (!settings || typeof settings !== 'object' || settings.transport === undefined) {
-    throw new ConfigurationError("createBus needs a transport: createBus({ transport: 'memory://' }) or createBus('memory://').");
+    throw new ConfigurationError(
+      "createBus needs a transport: createBus({ transport: 'memory://' }) or createBus('memory://').",
+    );
   }
   const provision = settings.provision ?? 'auto';
   if (provision !== 'auto' && provision !== 'never') {
     throw new ConfigurationError(`provision must be 'auto' or 'never'; got ${String(provision)}.`);
   }
   const source = settings.source ?? 'omnibus';
-  if (typeof source !== 'string' || source === '') throw new ConfigurationError('source must be a non-empty string.');
+  if (typeof source !== 'string' || source === '')
+    throw new ConfigurationError('source must be a non-empty string.');
 
   const transport = isTransport(settings.transport)
     ? settings.transport
@@ -57,7 +70,10 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
   };
 
   /** Validates, stamps and encodes a batch, checking each message's size before any I/O. */
-  async function prepare(inputs: readonly MessageInput[], stamp: Stamp | undefined): Promise<EncodedMessage[]> {
+  async function prepare(
+    inputs: readonly MessageInput[],
+    stamp: Stamp | undefined,
+  ): Promise<EncodedMessage[]> {
     const validated = await validateTypedInputs(inputs);
     const defaults: EnvelopeDefaults = stamp ? { source, ...stamp } : { source };
     const encoded: EncodedMessage[] = new Array(validated.length);
@@ -71,12 +87,22 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     return encoded;
   }
 
-  async function send(queue: string, inputs: readonly MessageInput[], stamp?: Stamp, delayMs?: number, ordering?: 'key' | 'none') {
+  async function send(
+    queue: string,
+    inputs: readonly MessageInput[],
+    stamp?: Stamp,
+    delayMs?: number,
+    ordering?: 'key' | 'none',
+  ) {
     ensureOpen();
     checkDelay(capabilities, transport.name, delayMs);
     if (inputs.length === 0) return;
     const encoded = await prepare(inputs, stamp);
-    const sendOptions: SendOptions = { signal: closeController.signal, ...(delayMs ? { delayMs } : {}), ...(ordering ? { ordering } : {}) };
+    const sendOptions: SendOptions = {
+      signal: closeController.signal,
+      ...(delayMs ? { delayMs } : {}),
+      ...(ordering ? { ordering } : {}),
+    };
     await transport.send(queue, encoded, sendOptions);
   }
 
@@ -122,7 +148,8 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
       checkOrdering(capabilities, transport.name, producerOptions.ordering);
       return {
         queue,
-        send: (message, sendOptions) => send(queue, asList(message), undefined, sendOptions?.delayMs, producerOptions.ordering),
+        send: (message, sendOptions) =>
+          send(queue, asList(message), undefined, sendOptions?.delayMs, producerOptions.ordering),
       };
     },
     consumer(queue, handler, options) {
@@ -134,19 +161,29 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
         name,
         publish: (message) => publish(name, asList(message)),
         subscribe: (subscription, handler, options) =>
-          consume({ kind: 'subscription', topic: name, subscription: checkName('subscription', subscription) }, handler as Handler, options),
+          consume(
+            { kind: 'subscription', topic: name, subscription: checkName('subscription', subscription) },
+            handler as Handler,
+            options,
+          ),
       };
     },
     async rule(name, definition: RuleInput): Promise<EventRule> {
       ensureOpen();
       checkName('rule', name);
-      if (!definition || typeof definition !== 'object') throw new ConfigurationError(`Rule '${name}' needs { pattern, target }.`);
+      if (!definition || typeof definition !== 'object')
+        throw new ConfigurationError(`Rule '${name}' needs { pattern, target }.`);
       validatePattern(definition.pattern);
       const target = checkTarget(name, definition.target);
       const fingerprint = JSON.stringify([definition.pattern, target]);
       // Same name and same definition: nothing to do (bus.rule is idempotent).
       if (rules.get(name) !== fingerprint) {
-        await transport.putRule({ name, pattern: definition.pattern, target, matches: compilePattern(definition.pattern) });
+        await transport.putRule({
+          name,
+          pattern: definition.pattern,
+          target,
+          matches: compilePattern(definition.pattern),
+        });
         rules.set(name, fingerprint);
       }
       return { name, pattern: definition.pattern, target, delete: () => bus.rules.delete(name) };
@@ -169,7 +206,8 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
               subscription: checkName('subscription', of?.subscription),
             };
       return {
-        consume: (handler, options) => consume({ kind: 'dead-letter', of: parent }, handler as Handler, options),
+        consume: (handler, options) =>
+          consume({ kind: 'dead-letter', of: parent }, handler as Handler, options),
       };
     },
     close() {
@@ -190,18 +228,24 @@ function asList<T>(message: MessageInput<T> | readonly MessageInput<T>[]): reado
 
 function checkName(kind: string, name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') {
-    throw new ConfigurationError(`A ${kind} name must be a non-empty string; got ${name === undefined ? 'undefined' : JSON.stringify(name)}.`);
+    throw new ConfigurationError(
+      `A ${kind} name must be a non-empty string; got ${name === undefined ? 'undefined' : JSON.stringify(name)}.`,
+    );
   }
   return name;
 }
 
 function checkTarget(rule: string, target: unknown): RuleTarget {
   const candidate = target as { queue?: unknown; topic?: unknown } | undefined;
-  if (candidate && typeof candidate.queue === 'string' && candidate.topic === undefined) return { queue: checkName('queue', candidate.queue) };
-  if (candidate && typeof candidate.topic === 'string' && candidate.queue === undefined) return { topic: checkName('topic', candidate.topic) };
+  if (candidate && typeof candidate.queue === 'string' && candidate.topic === undefined)
+    return { queue: checkName('queue', candidate.queue) };
+  if (candidate && typeof candidate.topic === 'string' && candidate.queue === undefined)
+    return { topic: checkName('topic', candidate.topic) };
   throw new ConfigurationError(`Rule '${rule}' needs a target of { queue: 'name' } or { topic: 'name' }.`);
 }
 
 function isTransport(value: unknown): value is Transport {
-  return typeof value === 'object' && value !== null && !(value instanceof URL) && 'specificationVersion' in value;
+  return (
+    typeof value === 'object' && value !== null && !(value instanceof URL) && 'specificationVersion' in value
+  );
 }

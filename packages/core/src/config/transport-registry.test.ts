@@ -20,7 +20,11 @@ describe('createTransportFromUrl', () => {
   });
 
   it('names the package to install when the adapter is missing', async () => {
-    registerTransport('missing-test', '@omnibus/not-a-real-package', () => import('@omnibus/not-a-real-package' as string));
+    registerTransport(
+      'missing-test',
+      '@omnibus/not-a-real-package',
+      () => import('@omnibus/not-a-real-package' as string),
+    );
     const failure = createTransportFromUrl('missing-test://x', options);
     await expect(failure).rejects.toThrow(TransportNotInstalledError);
     await expect(failure).rejects.toThrow(/npm install @omnibus\/not-a-real-package/);
@@ -33,14 +37,21 @@ describe('createTransportFromUrl', () => {
       },
     }));
     await expect(
-      createTransportFromUrl('Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=abc123=', options),
-    ).rejects.toThrow(/routed Endpoint=sb:\/\/ns.servicebus.windows.net\/;SharedAccessKeyName=root;SharedAccessKey=\*\*\*/);
+      createTransportFromUrl(
+        'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=abc123=',
+        options,
+      ),
+    ).rejects.toThrow(
+      /routed Endpoint=sb:\/\/ns.servicebus.windows.net\/;SharedAccessKeyName=root;SharedAccessKey=\*\*\*/,
+    );
   });
 });
 
 describe('redactSecrets', () => {
   it('removes URL passwords and key-value secrets', () => {
-    expect(redactSecrets('amqp://guest:guest@127.0.0.1:5672/vhost')).toBe('amqp://guest:***@127.0.0.1:5672/vhost');
+    expect(redactSecrets('amqp://guest:guest@127.0.0.1:5672/vhost')).toBe(
+      'amqp://guest:***@127.0.0.1:5672/vhost',
+    );
     expect(redactSecrets('Endpoint=sb://x/;SharedAccessKeyName=n;SharedAccessKey=k+/=')).toBe(
       'Endpoint=sb://x/;SharedAccessKeyName=n;SharedAccessKey=***',
     );

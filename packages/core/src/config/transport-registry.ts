@@ -11,18 +11,21 @@ interface RegistryEntry {
 }
 
 // Adapters are loaded with import() on first use, so an application depends on core plus the one
-// adapter it uses. The specifiers are literal so bundlers can see them and mark them optional.
-const registry = new Map<string, RegistryEntry>([
-  ['memory', { packageName: '@omnibus/memory', load: () => import('@omnibus/memory' as string) }],
-  ['amqp', { packageName: '@omnibus/rabbitmq', load: () => import('@omnibus/rabbitmq' as string) }],
-  ['amqps', { packageName: '@omnibus/rabbitmq', load: () => import('@omnibus/rabbitmq' as string) }],
-  ['aws', { packageName: '@omnibus/aws', load: () => import('@omnibus/aws' as string) }],
-  ['gcp-pubsub', { packageName: '@omnibus/gcp-pubsub', load: () => import('@omnibus/gcp-pubsub' as string) }],
-  [
-    'azure-servicebus',
-    { packageName: '@omnibus/azure-service-bus', load: () => import('@omnibus/azure-service-bus' as string) },
-  ],
-]);
+// adapter it uses. The specifier is a variable on purpose: bundlers must not try to include every
+// adapter, and a missing one must fail at run time with TransportNotInstalledError.
+const loadPackage = (packageName: string): TransportLoader => () => import(/* @vite-ignore */ packageName);
+
+const builtIn: [scheme: string, packageName: string][] = [
+  ['memory', '@omnibus/memory'],
+  ['amqp', '@omnibus/rabbitmq'],
+  ['amqps', '@omnibus/rabbitmq'],
+  ['aws', '@omnibus/aws'],
+  ['gcp-pubsub', '@omnibus/gcp-pubsub'],
+  ['azure-servicebus', '@omnibus/azure-service-bus'],
+];
+const registry = new Map<string, RegistryEntry>(
+  builtIn.map(([scheme, packageName]) => [scheme, { packageName, load: loadPackage(packageName) }]),
+);
 
 /**
  * Registers (or replaces) the adapter for a URL scheme, for third-party transports:
@@ -46,17 +49,22 @@ export async function createTransportFromUrl(
   const entry = registry.get(scheme);
   if (!entry) {
     const known = [...registry.keys()].map((name) => `${name}://`).join(', ');
-    throw new ConfigurationError(`Unknown transport scheme '${scheme}:' in '${redactSecrets(text)}'. Known schemes: ${known}.`);
+    throw new ConfigurationError(
+      `Unknown transport scheme '${scheme}:' in '${redactSecrets(text)}'. Known schemes: ${known}.`,
+    );
   }
   let module: { transportFactory: TransportFactory };
   try {
     module = await entry.load();
   } catch (error) {
-    if (isModuleNotFound(error, entry.packageName)) throw new TransportNotInstalledError(entry.packageName, scheme, { cause: error });
+    if (isModuleNotFound(error, entry.packageName))
+      throw new TransportNotInstalledError(entry.packageName, scheme, { cause: error });
     throw error;
   }
   if (typeof module.transportFactory !== 'function') {
-    throw new ConfigurationError(`${entry.packageName} does not export a transportFactory; is it an Omnibus transport?`);
+    throw new ConfigurationError(
+      `${entry.packageName} does not export a transportFactory; is it an Omnibus transport?`,
+    );
   }
   return module.transportFactory(text, options);
 }
@@ -74,7 +82,9 @@ function schemeOf(text: string): string {
   try {
     new URL(text);
   } catch {
-    throw new ConfigurationError(`The transport URL '${redactSecrets(text)}' is malformed; check its host, port and escaping.`);
+    throw new ConfigurationError(
+      `The transport URL '${redactSecrets(text)}' is malformed; check its host, port and escaping.`,
+    );
   }
   return scheme;
 }
@@ -82,6 +92,10 @@ function schemeOf(text: string): string {
 function isModuleNotFound(error: unknown, packageName: string): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   const message = String((error as { message?: unknown } | null)?.message ?? '');
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(message)) &&
-    message.includes(packageName);
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' ||
+      code === 'MODULE_NOT_FOUND' ||
+      /Cannot find (module|package)/.test(message)) &&
+    message.includes(packageName)
+  );
 }

@@ -5,7 +5,9 @@ describe('backoffDelay', () => {
   const fixed = { ...defaultBackoff, initialMs: 100, factor: 2, maxMs: 1_000, jitter: false };
 
   it('grows exponentially and stops at the cap', () => {
-    expect([1, 2, 3, 4, 5, 9].map((attempt) => backoffDelay(fixed, attempt))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect([1, 2, 3, 4, 5, 9].map((attempt) => backoffDelay(fixed, attempt))).toEqual([
+      100, 200, 400, 800, 1_000, 1_000,
+    ]);
   });
 
   it('with jitter stays between half and all of the delay', () => {

@@ -11,7 +11,11 @@ export const defaultBackoff: ResolvedBackoff = { initialMs: 200, maxMs: 60_000, 
  * spreads a burst of failures out while keeping a floor so retries never hammer a struggling
  * dependency immediately.
  */
-export function backoffDelay(backoff: ResolvedBackoff, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  backoff: ResolvedBackoff,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const exponential = backoff.initialMs * backoff.factor ** Math.max(0, attempt - 1);
   const capped = Math.min(backoff.maxMs, exponential);
   if (!backoff.jitter) return Math.round(capped);

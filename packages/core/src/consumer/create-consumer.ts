@@ -57,7 +57,8 @@ export function createConsumer(
   const origin = describeSource(source);
   const chain = composeMiddleware(settings.middleware, handler as Handler);
   const transport = host.transport;
-  const retryDelayCap = transport.capabilities.retryDelay === false ? 0 : transport.capabilities.retryDelay.maxMs;
+  const retryDelayCap =
+    transport.capabilities.retryDelay === false ? 0 : transport.capabilities.retryDelay.maxMs;
   const abortable = new Set<AbortController>();
 
   let subscription: TransportSubscription | undefined;
@@ -90,7 +91,8 @@ export function createConsumer(
         const running = subscription;
         if (!running) return;
         const abortTimer = setTimeout(() => {
-          for (const controller of abortable) controller.abort(new ClosedError(`Consumer of ${origin} is stopping.`));
+          for (const controller of abortable)
+            controller.abort(new ClosedError(`Consumer of ${origin} is stopping.`));
         }, ABORT_IN_FLIGHT_AFTER_MS);
         abortTimer.unref();
         try {
@@ -126,7 +128,9 @@ export function createConsumer(
           chain(message, context),
           new Promise((_, reject) => {
             timer = setTimeout(() => {
-              const error = new Error(`Handler for ${message.type} on ${origin} timed out after ${settings.handlerTimeoutMs} ms.`);
+              const error = new Error(
+                `Handler for ${message.type} on ${origin} timed out after ${settings.handlerTimeoutMs} ms.`,
+              );
               error.name = 'HandlerTimeoutError';
               context.abort(error);
               reject(error);
@@ -153,12 +157,16 @@ export function createConsumer(
       const wait = Math.max(50, Math.min(error.lockedUntil - Date.now(), retryDelayCap || 0));
       return delivery.retry(Math.min(wait, retryDelayCap));
     }
-    const permanent = isPermanent(error) || (settings.shouldRetry !== undefined && !settings.shouldRetry(error, attempt));
+    const permanent =
+      isPermanent(error) || (settings.shouldRetry !== undefined && !settings.shouldRetry(error, attempt));
     if (permanent || attempt >= settings.attempts) {
       if (settings.deadLetter) return deadLetter(delivery, error, message.id);
-      host.logger.error(`Message ${message.id} failed ${attempt} times on ${origin}; dead-lettering is off, retrying.`, {
-        error: describeError(error),
-      });
+      host.logger.error(
+        `Message ${message.id} failed ${attempt} times on ${origin}; dead-lettering is off, retrying.`,
+        {
+          error: describeError(error),
+        },
+      );
       return delivery.retry(Math.min(settings.backoff.maxMs, retryDelayCap));
     }
     host.logger.debug(`Message ${message.id} failed on ${origin} (attempt ${attempt}); retrying.`, {
@@ -187,13 +195,18 @@ export function createConsumer(
     } catch (error) {
       // The broker did not record the outcome. The message is still on the broker and comes back
       // when its lease runs out, so nothing is lost; say so loudly.
-      host.logger.error(`Could not settle message ${delivery.message.id} on ${origin}; it will be redelivered.`, {
-        error: describeError(toError(error)),
-      });
+      host.logger.error(
+        `Could not settle message ${delivery.message.id} on ${origin}; it will be redelivered.`,
+        {
+          error: describeError(toError(error)),
+        },
+      );
     }
   }
 
-  function createContext(message: Message): HandlerContext & { abort(reason: unknown): void; release(): void } {
+  function createContext(
+    message: Message,
+  ): HandlerContext & { abort(reason: unknown): void; release(): void } {
     let controller: AbortController | undefined;
     let logger: Logger | undefined;
     const stamp: Stamp = { correlationId: message.correlationId ?? message.id, causationId: message.id };
@@ -241,14 +254,21 @@ export function describeSource(source: SourceRef): string {
 }
 
 function isPermanent(error: Error): boolean {
-  return PermanentError.isInstance(error) || DecodeError.isInstance(error) || IdempotencyConflictError.isInstance(error);
+  return (
+    PermanentError.isInstance(error) ||
+    DecodeError.isInstance(error) ||
+    IdempotencyConflictError.isInstance(error)
+  );
 }
 
 function describeError(error: Error): string {
   return `${error.name}: ${error.message}`;
 }
 
-function composeMiddleware(middleware: readonly Middleware[], handler: Handler): (message: Message, context: HandlerContext) => Promise<unknown> {
+function composeMiddleware(
+  middleware: readonly Middleware[],
+  handler: Handler,
+): (message: Message, context: HandlerContext) => Promise<unknown> {
   let next = async (message: Message, context: HandlerContext) => handler(message, context);
   for (let index = middleware.length - 1; index >= 0; index--) {
     const layer = middleware[index]!;
@@ -267,4 +287,3 @@ function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
     error: (message, extra) => logger.error(message, merge(extra)),
   };
 }
-

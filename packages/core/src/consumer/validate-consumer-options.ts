@@ -26,7 +26,9 @@ export function validateConsumerOptions(options: ConsumerOptions): ResolvedConsu
   nonNegative('retry.backoff.initialMs', backoff.initialMs);
   nonNegative('retry.backoff.maxMs', backoff.maxMs);
   if (typeof backoff.factor !== 'number' || !(backoff.factor >= 1)) {
-    throw new ConfigurationError(`retry.backoff.factor must be a number >= 1; got ${String(backoff.factor)}.`);
+    throw new ConfigurationError(
+      `retry.backoff.factor must be a number >= 1; got ${String(backoff.factor)}.`,
+    );
   }
   const ordering = options.ordering ?? 'none';
   if (ordering !== 'key' && ordering !== 'none') {

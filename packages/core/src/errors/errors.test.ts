@@ -36,8 +36,12 @@ describe('errors', () => {
   });
 
   it('say what to do', () => {
-    expect(new TransportNotInstalledError('@omnibus/aws', 'aws').message).toContain('npm install @omnibus/aws');
-    expect(new MessageTooLargeError(300_000, 262_144, { transport: 'aws' }).message).toMatch(/300000 bytes.*262144.*aws/);
+    expect(new TransportNotInstalledError('@omnibus/aws', 'aws').message).toContain(
+      'npm install @omnibus/aws',
+    );
+    expect(new MessageTooLargeError(300_000, 262_144, { transport: 'aws' }).message).toMatch(
+      /300000 bytes.*262144.*aws/,
+    );
     const pattern = new InvalidPatternError('data.amount[0]', 'numeric needs an operator');
     expect(pattern.message).toBe("Invalid event pattern at 'data.amount[0]': numeric needs an operator");
     expect(new ConnectionError('down').retryable).toBe(true);

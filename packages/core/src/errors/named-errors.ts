@@ -76,7 +76,11 @@ export class InvalidPatternError extends OmnibusError {
   /** Why it is invalid, without the path. */
   readonly reason: string;
   constructor(path: string, reason: string, options?: OmnibusErrorOptions) {
-    super('invalid-pattern', `Invalid event pattern at ${path === '' ? 'the root' : `'${path}'`}: ${reason}`, options);
+    super(
+      'invalid-pattern',
+      `Invalid event pattern at ${path === '' ? 'the root' : `'${path}'`}: ${reason}`,
+      options,
+    );
     this.name = 'InvalidPatternError';
     this.path = path;
     this.reason = reason;
@@ -174,10 +178,14 @@ export class DuplicateInProgressError extends OmnibusError {
   /** When the first copy's lease runs out (epoch ms). */
   readonly lockedUntil: number;
   constructor(key: string, lockedUntil: number, options?: OmnibusErrorOptions) {
-    super('duplicate-in-progress', `Message with idempotency key '${key}' is already being handled; retrying later.`, {
-      retryable: true,
-      ...options,
-    });
+    super(
+      'duplicate-in-progress',
+      `Message with idempotency key '${key}' is already being handled; retrying later.`,
+      {
+        retryable: true,
+        ...options,
+      },
+    );
     this.name = 'DuplicateInProgressError';
     this.key = key;
     this.lockedUntil = lockedUntil;

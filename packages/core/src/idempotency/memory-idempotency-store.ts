@@ -34,7 +34,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.#sweepOccasionally(now);
     const existing = this.#entries.get(key);
     if (existing && existing.expiresAt > now) {
-      if (options.fingerprint !== undefined && existing.fingerprint !== undefined && existing.fingerprint !== options.fingerprint) {
+      if (
+        options.fingerprint !== undefined &&
+        existing.fingerprint !== undefined &&
+        existing.fingerprint !== options.fingerprint
+      ) {
         throw new IdempotencyConflictError(key);
       }
       return existing.state === 'completed'

@@ -19,7 +19,6 @@ export function createConsoleLogger(level: Level = 'warn'): Logger {
     order[at] < threshold
       ? () => {}
       : (message: string, fields?: Record<string, unknown>) =>
-          // biome-ignore lint/suspicious/noConsole: this is the console logger.
           console[at](`[omnibus] ${message}`, ...(fields === undefined ? [] : [fields]));
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -41,7 +41,10 @@ describe('encodeMessage / decodeMessage', () => {
   });
 
   it('fills id (UUIDv7), time and source, and stamps defaults for correlation', () => {
-    const encoded = encodeMessage({ type: 'Ping', data: null }, { source: 's', correlationId: 'c', causationId: 'x' });
+    const encoded = encodeMessage(
+      { type: 'Ping', data: null },
+      { source: 's', correlationId: 'c', causationId: 'x' },
+    );
     const message = decodeMessage(encoded, 1);
     expect(message.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(Date.parse(message.time)).not.toBeNaN();
@@ -54,8 +57,12 @@ describe('encodeMessage / decodeMessage', () => {
   it('rejects input no transport could carry, with a typed error', () => {
     expect(() => encodeMessage({ type: '', data: 1 }, defaults)).toThrow(InvalidMessageError);
     expect(() => encodeMessage({ type: 'A' } as never, defaults)).toThrow(/no 'data'/);
-    expect(() => encodeMessage({ type: 'A', data: 1, headers: { n: 1 as never } }, defaults)).toThrow(/must be a string/);
-    expect(() => encodeMessage({ type: 'A', data: 1, headers: { 'ce-id': 'x' } }, defaults)).toThrow(/reserved prefix/);
+    expect(() => encodeMessage({ type: 'A', data: 1, headers: { n: 1 as never } }, defaults)).toThrow(
+      /must be a string/,
+    );
+    expect(() => encodeMessage({ type: 'A', data: 1, headers: { 'ce-id': 'x' } }, defaults)).toThrow(
+      /reserved prefix/,
+    );
     expect(() => encodeMessage({ type: 'A', data: 10n as never }, defaults)).toThrow(/JSON-serialisable/);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
@@ -72,12 +79,23 @@ describe('encodeMessage / decodeMessage', () => {
   it('measures size as body plus attribute names and values in bytes', () => {
     const encoded = encodeMessage({ id: 'i', type: 'T', source: 's', time: 't', data: 'é' }, defaults);
     let expected = Buffer.byteLength('"é"');
-    for (const [name, value] of Object.entries(encoded.attributes)) expected += name.length + Buffer.byteLength(value);
+    for (const [name, value] of Object.entries(encoded.attributes))
+      expected += name.length + Buffer.byteLength(value);
     expect(encodedSize(encoded)).toBe(expected);
   });
 
   it('gives rules the envelope JSON view', () => {
-    const message = decodeMessage(encodeMessage({ id: 'i', type: 'T', data: { a: 1 }, headers: { h: 'v' } }, defaults), 1);
-    expect(toEventView(message)).toEqual({ id: 'i', type: 'T', source: 'orders-service', time: message.time, data: { a: 1 }, headers: { h: 'v' } });
+    const message = decodeMessage(
+      encodeMessage({ id: 'i', type: 'T', data: { a: 1 }, headers: { h: 'v' } }, defaults),
+      1,
+    );
+    expect(toEventView(message)).toEqual({
+      id: 'i',
+      type: 'T',
+      source: 'orders-service',
+      time: message.time,
+      data: { a: 1 },
+      headers: { h: 'v' },
+    });
   });
 });

@@ -19,10 +19,14 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  */
 export function encodeMessage(input: MessageInput, defaults: EnvelopeDefaults): EncodedMessage {
   if (input === null || typeof input !== 'object') {
-    throw new InvalidMessageError(`A message must be an object with 'type' and 'data'; got ${describe(input)}.`);
+    throw new InvalidMessageError(
+      `A message must be an object with 'type' and 'data'; got ${describe(input)}.`,
+    );
   }
   if (typeof input.type !== 'string' || input.type === '') {
-    throw new InvalidMessageError("A message needs a non-empty string 'type', e.g. { type: 'OrderPlaced', data: {...} }.");
+    throw new InvalidMessageError(
+      "A message needs a non-empty string 'type', e.g. { type: 'OrderPlaced', data: {...} }.",
+    );
   }
   if (input.data === undefined) {
     throw new InvalidMessageError(`Message '${input.type}' has no 'data'; use null for an empty payload.`);
@@ -31,7 +35,9 @@ export function encodeMessage(input: MessageInput, defaults: EnvelopeDefaults): 
   try {
     json = JSON.stringify(input.data);
   } catch (error) {
-    throw new InvalidMessageError(`The data of message '${input.type}' is not JSON-serialisable.`, { cause: error });
+    throw new InvalidMessageError(`The data of message '${input.type}' is not JSON-serialisable.`, {
+      cause: error,
+    });
   }
   if (json === undefined) {
     throw new InvalidMessageError(`The data of message '${input.type}' is not JSON-serialisable.`);
@@ -63,7 +69,9 @@ export function encodeMessage(input: MessageInput, defaults: EnvelopeDefaults): 
     for (const name in headers) {
       const value = headers[name];
       if (typeof value !== 'string') {
-        throw new InvalidMessageError(`Header '${name}' of message '${input.type}' must be a string; got ${describe(value)}.`);
+        throw new InvalidMessageError(
+          `Header '${name}' of message '${input.type}' must be a string; got ${describe(value)}.`,
+        );
       }
       if (name.startsWith(RESERVED_ATTRIBUTE_PREFIX)) {
         throw new InvalidMessageError(
@@ -73,7 +81,9 @@ export function encodeMessage(input: MessageInput, defaults: EnvelopeDefaults): 
       attributes[name] = value;
     }
   }
-  return key === undefined ? { id, attributes, body: encoder.encode(json) } : { id, key, attributes, body: encoder.encode(json) };
+  return key === undefined
+    ? { id, attributes, body: encoder.encode(json) }
+    : { id, key, attributes, body: encoder.encode(json) };
 }
 
 /**
@@ -85,7 +95,9 @@ export function decodeMessage<T = unknown>(encoded: EncodedMessage, attempt: num
   const type = attributes[Attribute.type];
   const id = attributes[Attribute.id] ?? encoded.id;
   if (!type || !id) {
-    throw new DecodeError(`The message has no ${type ? 'id' : 'type'} attribute: it was not sent by Omnibus or was altered.`);
+    throw new DecodeError(
+      `The message has no ${type ? 'id' : 'type'} attribute: it was not sent by Omnibus or was altered.`,
+    );
   }
   let data: T;
   try {
@@ -141,7 +153,10 @@ export function encodedSize(encoded: EncodedMessage): number {
 }
 
 /** Returns a copy of `encoded` with `headers` added to (or replacing) its attributes. */
-export function withHeaders(encoded: EncodedMessage, headers: Readonly<Record<string, string>>): EncodedMessage {
+export function withHeaders(
+  encoded: EncodedMessage,
+  headers: Readonly<Record<string, string>>,
+): EncodedMessage {
   return { ...encoded, attributes: { ...encoded.attributes, ...headers } };
 }
 
@@ -153,11 +168,16 @@ function userHeaders(attributes: Readonly<Record<string, string>>): Record<strin
   return headers;
 }
 
-function optionalString(input: MessageInput, field: 'id' | 'source' | 'subject' | 'time' | 'correlationId' | 'causationId' | 'key'): string | undefined {
+function optionalString(
+  input: MessageInput,
+  field: 'id' | 'source' | 'subject' | 'time' | 'correlationId' | 'causationId' | 'key',
+): string | undefined {
   const value = input[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value === '') {
-    throw new InvalidMessageError(`Field '${field}' of message '${input.type}' must be a non-empty string; got ${describe(value)}.`);
+    throw new InvalidMessageError(
+      `Field '${field}' of message '${input.type}' must be a non-empty string; got ${describe(value)}.`,
+    );
   }
   return value;
 }

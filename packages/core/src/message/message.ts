@@ -28,7 +28,9 @@ export interface Message<T = unknown> {
 }
 
 /** What a producer accepts: `type` and `data`, everything else optional and filled in at send. */
-export type MessageInput<T = unknown> = { type: string; data: T } & Partial<Omit<Message<T>, 'attempt' | 'type' | 'data'>>;
+export type MessageInput<T = unknown> = { type: string; data: T } & Partial<
+  Omit<Message<T>, 'attempt' | 'type' | 'data'>
+>;
 
 /**
  * The JSON view that event patterns are matched against: `type` plays EventBridge's `detail-type`

@@ -48,8 +48,14 @@ describe('idempotency middleware', () => {
   it('does not run a duplicate while the first copy is in progress', async () => {
     const middleware = idempotency({ store: new MemoryIdempotencyStore(), lockMs: 5_000 });
     let release!: () => void;
-    const first = middleware(message('a'), context(), () => new Promise<void>((resolve) => (release = resolve)));
-    await expect(middleware(message('a'), context(), async () => 'ran')).rejects.toBeInstanceOf(DuplicateInProgressError);
+    const first = middleware(
+      message('a'),
+      context(),
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    await expect(middleware(message('a'), context(), async () => 'ran')).rejects.toBeInstanceOf(
+      DuplicateInProgressError,
+    );
     release();
     await first;
   });
@@ -80,7 +86,9 @@ describe('idempotency middleware', () => {
     const second = await store.claim('k', { lockMs: 100 });
     expect(second.status).toBe('claimed');
     // The crashed holder can no longer complete: its token lost ownership.
-    expect(await store.complete('k', first.status === 'claimed' ? first.token : '', { ttlMs: 1_000 })).toBe(false);
+    expect(await store.complete('k', first.status === 'claimed' ? first.token : '', { ttlMs: 1_000 })).toBe(
+      false,
+    );
   });
 
   it('keeps keys of different consumers apart by default', async () => {
@@ -92,12 +100,19 @@ describe('idempotency middleware', () => {
   });
 
   it('raises IdempotencyConflictError when one key arrives with a different payload', async () => {
-    const middleware = idempotency({ store: new MemoryIdempotencyStore(), key: (m) => String((m.data as { ref: string }).ref) });
+    const middleware = idempotency({
+      store: new MemoryIdempotencyStore(),
+      key: (m) => String((m.data as { ref: string }).ref),
+    });
     await middleware(message('a', { ref: 'r1', amount: 1 }), context(), async () => {});
-    await expect(middleware(message('b', { ref: 'r1', amount: 2 }), context(), async () => {})).rejects.toBeInstanceOf(
-      IdempotencyConflictError,
-    );
-    const lenient = idempotency({ store: new MemoryIdempotencyStore(), fingerprint: false, key: () => 'same' });
+    await expect(
+      middleware(message('b', { ref: 'r1', amount: 2 }), context(), async () => {}),
+    ).rejects.toBeInstanceOf(IdempotencyConflictError);
+    const lenient = idempotency({
+      store: new MemoryIdempotencyStore(),
+      fingerprint: false,
+      key: () => 'same',
+    });
     await lenient(message('a', 1), context(), async () => {});
     await lenient(message('b', 2), context(), async () => {});
   });
@@ -105,6 +120,8 @@ describe('idempotency middleware', () => {
   it('validates its options at once', () => {
     expect(() => idempotency({} as never)).toThrow(/needs an IdempotencyStore/);
     expect(() => idempotency({ store: new MemoryIdempotencyStore(), ttlMs: 0 })).toThrow(/ttlMs/);
-    expect(() => idempotency({ store: new MemoryIdempotencyStore(), onInProgress: 'skip' as never })).toThrow(/onInProgress/);
+    expect(() => idempotency({ store: new MemoryIdempotencyStore(), onInProgress: 'skip' as never })).toThrow(
+      /onInProgress/,
+    );
   });
 });

@@ -44,25 +44,36 @@ export interface IdempotencyOptions {
  */
 export function idempotency(options: IdempotencyOptions): Middleware {
   if (!options || typeof options.store?.claim !== 'function') {
-    throw new ConfigurationError('idempotency({ store }) needs an IdempotencyStore, e.g. new MemoryIdempotencyStore().');
+    throw new ConfigurationError(
+      'idempotency({ store }) needs an IdempotencyStore, e.g. new MemoryIdempotencyStore().',
+    );
   }
   const { store } = options;
   const keyOf = options.key ?? ((message: Message) => message.id);
   const ttlMs = options.ttlMs ?? 24 * 3_600_000;
   const lockMs = options.lockMs ?? 30_000;
   const onInProgress = options.onInProgress ?? 'retry-later';
-  const fingerprintOf = options.fingerprint === false ? undefined : (options.fingerprint ?? defaultFingerprint);
-  for (const [name, value] of [['ttlMs', ttlMs], ['lockMs', lockMs]] as const) {
-    if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError(`idempotency ${name} must be a positive number; got ${value}.`);
+  const fingerprintOf =
+    options.fingerprint === false ? undefined : (options.fingerprint ?? defaultFingerprint);
+  for (const [name, value] of [
+    ['ttlMs', ttlMs],
+    ['lockMs', lockMs],
+  ] as const) {
+    if (!Number.isFinite(value) || value <= 0)
+      throw new ConfigurationError(`idempotency ${name} must be a positive number; got ${value}.`);
   }
   if (onInProgress !== 'retry-later' && onInProgress !== 'wait') {
-    throw new ConfigurationError(`idempotency onInProgress must be 'retry-later' or 'wait'; got ${String(onInProgress)}.`);
+    throw new ConfigurationError(
+      `idempotency onInProgress must be 'retry-later' or 'wait'; got ${String(onInProgress)}.`,
+    );
   }
 
   const middleware = async (message: Message, context: HandlerContext, next: () => Promise<unknown>) => {
     const base = keyOf(message);
     if (typeof base !== 'string' || base === '') {
-      throw new ConfigurationError(`The idempotency key function returned ${JSON.stringify(base)} for message ${message.id}; it must return a non-empty string.`);
+      throw new ConfigurationError(
+        `The idempotency key function returned ${JSON.stringify(base)} for message ${message.id}; it must return a non-empty string.`,
+      );
     }
     const namespace = options.namespace === undefined ? context.origin : options.namespace;
     const key = namespace === false ? base : `${namespace}:${base}`;
@@ -73,7 +84,7 @@ export function idempotency(options: IdempotencyOptions): Middleware {
       if (onInProgress === 'retry-later') throw new DuplicateInProgressError(key, claim.expiresAt);
       // Wait for the first copy: poll at a tenth of the remaining lease, bounded by the lease itself.
       const remaining = claim.expiresAt - Date.now();
-      await sleep(Math.min(1_000, Math.max(20, remaining / 10)), context.signal);
+      await sleep(Math.min(250, Math.max(20, remaining / 10)), context.signal);
       claim = await store.claim(key, claimOptions);
     }
     if (claim.status === 'completed') {
@@ -105,7 +116,11 @@ export function idempotency(options: IdempotencyOptions): Middleware {
 }
 
 function defaultFingerprint(message: Message): string {
-  return createHash('sha256').update(message.type).update('\0').update(JSON.stringify(message.data) ?? '').digest('base64url');
+  return createHash('sha256')
+    .update(message.type)
+    .update('\0')
+    .update(JSON.stringify(message.data) ?? '')
+    .digest('base64url');
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

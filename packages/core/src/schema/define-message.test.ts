@@ -5,7 +5,10 @@ import { DecodeError, InvalidMessageError } from '../errors/index.js';
 import { createConsoleLogger } from '../logger/logger.js';
 import { defineMessage, validateTypedInputs } from './define-message.js';
 
-const PaymentFailed = defineMessage('PaymentFailed', z.object({ orderId: z.string(), amount: z.number().nonnegative() }));
+const PaymentFailed = defineMessage(
+  'PaymentFailed',
+  z.object({ orderId: z.string(), amount: z.number().nonnegative() }),
+);
 const context = { logger: createConsoleLogger('silent') } as HandlerContext;
 
 describe('defineMessage', () => {

@@ -25,7 +25,10 @@ export interface MessageDefinition<Type extends string, Schema extends StandardS
    * schema is dead-lettered at once, with the schema issues as the reason.
    */
   handler(
-    handle: (message: Message<StandardSchemaV1.InferOutput<Schema>>, context: HandlerContext) => Promise<unknown> | unknown,
+    handle: (
+      message: Message<StandardSchemaV1.InferOutput<Schema>>,
+      context: HandlerContext,
+    ) => Promise<unknown> | unknown,
   ): Handler;
 }
 
@@ -37,9 +40,12 @@ export function defineMessage<const Type extends string, Schema extends Standard
   type: Type,
   schema: Schema,
 ): MessageDefinition<Type, Schema> {
-  if (typeof type !== 'string' || type === '') throw new InvalidMessageError('defineMessage needs a non-empty type name.');
+  if (typeof type !== 'string' || type === '')
+    throw new InvalidMessageError('defineMessage needs a non-empty type name.');
   if (!schema || typeof schema !== 'object' || !('~standard' in schema)) {
-    throw new InvalidMessageError(`defineMessage('${type}') needs a Standard Schema (zod, valibot, arktype…).`);
+    throw new InvalidMessageError(
+      `defineMessage('${type}') needs a Standard Schema (zod, valibot, arktype…).`,
+    );
   }
   return {
     type,
@@ -56,9 +62,14 @@ export function defineMessage<const Type extends string, Schema extends Standard
       return async (message, context) => {
         const result = await schema['~standard'].validate(message.data);
         if (result.issues) {
-          throw new DecodeError(`Message ${message.id} (${message.type}) failed its schema: ${formatIssues(result.issues)}`);
+          throw new DecodeError(
+            `Message ${message.id} (${message.type}) failed its schema: ${formatIssues(result.issues)}`,
+          );
         }
-        return handle({ ...message, data: result.value } as Message<StandardSchemaV1.InferOutput<Schema>>, context);
+        return handle(
+          { ...message, data: result.value } as Message<StandardSchemaV1.InferOutput<Schema>>,
+          context,
+        );
       };
     },
   };
@@ -76,7 +87,9 @@ export async function validateTypedInputs(inputs: readonly MessageInput[]): Prom
     if (!schema) continue;
     const result = await schema['~standard'].validate(input.data);
     if (result.issues) {
-      throw new InvalidMessageError(`Message '${input.type}' failed its schema: ${formatIssues(result.issues)}`);
+      throw new InvalidMessageError(
+        `Message '${input.type}' failed its schema: ${formatIssues(result.issues)}`,
+      );
     }
     validated ??= [...inputs];
     validated[index] = { ...input, data: result.value };
@@ -88,7 +101,9 @@ function formatIssues(issues: readonly StandardSchemaV1.Issue[]): string {
   return issues
     .slice(0, 5)
     .map((issue) => {
-      const path = issue.path?.map((segment) => (typeof segment === 'object' ? String(segment.key) : String(segment))).join('.');
+      const path = issue.path
+        ?.map((segment) => (typeof segment === 'object' ? String(segment.key) : String(segment)))
+        .join('.');
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');

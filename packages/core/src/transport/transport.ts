@@ -57,7 +57,11 @@ export interface Transport {
    * every delivery itself. Resolves once the consumer is attached and (for subscriptions) the
    * subscription exists durably.
    */
-  consume(source: SourceRef, onDelivery: DeliveryHandler, options: ConsumeOptions): Promise<TransportSubscription>;
+  consume(
+    source: SourceRef,
+    onDelivery: DeliveryHandler,
+    options: ConsumeOptions,
+  ): Promise<TransportSubscription>;
 
   /** Creates or updates a rule. Idempotent: the same definition twice is a no-op. */
   putRule(rule: RuleDefinition): Promise<void>;
@@ -170,7 +174,10 @@ export interface RuleDefinition {
 export type RuleTarget = { readonly queue: string } | { readonly topic: string };
 
 /** How a transport is created from a URL by `createBus`. Each adapter package exports one. */
-export type TransportFactory = (url: URL | string, options: TransportFactoryOptions) => Transport | Promise<Transport>;
+export type TransportFactory = (
+  url: URL | string,
+  options: TransportFactoryOptions,
+) => Transport | Promise<Transport>;
 
 /** Bus-wide settings passed to a transport created from a URL. */
 export interface TransportFactoryOptions {

@@ -1,0 +1,262 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  type Message as SqsMessage,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { type Delivery, type DeliveryHandler, type FailureInfo, type TransportSubscription, withHeaders } from '@omnibus/core';
+import { MAX_VISIBILITY_SECONDS } from './aws-capabilities.js';
+import type { ConsumableQueue } from './aws-resources.js';
+import { mapAwsError } from './map-aws-error.js';
+import { createSqsDeleter } from './sqs-deleter.js';
+import { sendToQueue } from './sqs-producer.js';
+import { fromWire } from './wire-envelope.js';
+
+export interface SqsConsumerSettings {
+  readonly sqs: SQSClient;
+  readonly queue: ConsumableQueue;
+  readonly concurrency: number;
+  readonly receiveWaitSeconds: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly onDelivery: DeliveryHandler;
+}
+
+/** At most this many long polls run at once per consumer, each asking for up to 10 messages. */
+const MAX_POLLERS = 8;
+
+interface InFlight {
+  readonly receiptHandle: string;
+  receivedAt: number;
+  settled: boolean;
+}
+
+/**
+ * Consumes one SQS queue: several long-polling receivers share `concurrency` slots (never asking
+ * for more messages than there are free slots, so nothing waits unhandled while its visibility
+ * runs out), a heartbeat extends the visibility of messages whose handler runs long, acks are
+ * batched deletes, a retry is a visibility change, a dead letter is a send to the DLQ then a delete.
+ *
+ * On a FIFO queue, messages of one group that arrive in one receive are handed over one at a time
+ * in order; when one is retried, the rest of its group from that receive are released unhandled,
+ * so the group resumes in order after the delay.
+ */
+export function startSqsConsumer(settings: SqsConsumerSettings): TransportSubscription {
+  const { sqs, queue, concurrency, onDelivery } = settings;
+  const deleter = createSqsDeleter(sqs, queue.url, queue.label);
+  const inFlight = new Set<InFlight>();
+  const handlers = new Set<Promise<void>>();
+  let reserved = 0;
+  let running = true;
+  let wake: (() => void) | undefined;
+  let wakeSignal = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const notify = () => {
+    const resolve = wake;
+    wakeSignal = new Promise<void>((next) => {
+      wake = next;
+    });
+    resolve?.();
+  };
+
+  const heartbeatMs = Math.max(1, Math.floor(settings.visibilityTimeoutSeconds / 3)) * 1000;
+  const heartbeat = setInterval(() => void extendVisibility(), heartbeatMs);
+  heartbeat.unref();
+
+  const pollerCount = Math.min(MAX_POLLERS, Math.ceil(concurrency / 10));
+  const pollers = Array.from({ length: pollerCount }, () => poll());
+
+  async function poll(): Promise<void> {
+    let failures = 0;
+    while (running) {
+      const free = concurrency - inFlight.size - reserved;
+      if (free <= 0) {
+        await wakeSignal;
+        continue;
+      }
+      const want = Math.min(10, free);
+      reserved += want;
+      let messages: SqsMessage[];
+      try {
+        const result = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queue.url,
+            MaxNumberOfMessages: want,
+            WaitTimeSeconds: settings.receiveWaitSeconds,
+            VisibilityTimeout: settings.visibilityTimeoutSeconds,
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId'],
+          }),
+        );
+        messages = result.Messages ?? [];
+        failures = 0;
+      } catch {
+        // The SPI has no error channel for a running consumer: back off and keep trying, so a
+        // broker outage delays messages but never stops the consumer for good.
+        failures++;
+        await Promise.race([sleep(Math.min(5000, 200 * 2 ** failures)), wakeSignal]);
+        continue;
+      } finally {
+        reserved -= want;
+      }
+      if (messages.length > 0) dispatch(messages);
+    }
+  }
+
+  function dispatch(messages: SqsMessage[]) {
+    if (!queue.fifo) {
+      for (const message of messages) track(handle(message));
+      return;
+    }
+    const groups = new Map<string, SqsMessage[]>();
+    for (const message of messages) {
+      const group = message.Attributes?.MessageGroupId ?? message.MessageId ?? '';
+      const list = groups.get(group);
+      if (list) list.push(message);
+      else groups.set(group, [message]);
+    }
+    for (const list of groups.values()) track(handleGroup(list));
+  }
+
+  async function handleGroup(messages: SqsMessage[]) {
+    const entries = messages.map((message) => begin(message));
+    for (let index = 0; index < messages.length; index++) {
+      const outcome = await deliver(messages[index]!, entries[index]!);
+      if (outcome === 'retried') {
+        await release(entries.slice(index + 1));
+        return;
+      }
+    }
+  }
+
+  function handle(message: SqsMessage): Promise<void> {
+    return deliver(message, begin(message)).then(() => {});
+  }
+
+  function track(work: Promise<void>) {
+    handlers.add(work);
+    void work.finally(() => handlers.delete(work));
+  }
+
+  function begin(message: SqsMessage): InFlight {
+    const entry: InFlight = { receiptHandle: message.ReceiptHandle!, receivedAt: Date.now(), settled: false };
+    inFlight.add(entry);
+    return entry;
+  }
+
+  function finish(entry: InFlight) {
+    entry.settled = true;
+    inFlight.delete(entry);
+    notify();
+  }
+
+  async function deliver(message: SqsMessage, entry: InFlight): Promise<'acked' | 'retried' | 'dead-lettered' | 'unsettled'> {
+    let outcome: 'acked' | 'retried' | 'dead-lettered' | 'unsettled' = 'unsettled';
+    let settling = false;
+    const once = (what: string) => {
+      if (settling) throw new Error(`Delivery ${message.MessageId} was already settled; cannot ${what}.`);
+      settling = true;
+    };
+    const encoded = fromWire(message.Body ?? '', message.MessageAttributes, message.MessageId ?? '');
+    const delivery: Delivery = {
+      message: encoded,
+      attempt: Math.max(1, Number(message.Attributes?.ApproximateReceiveCount ?? 1) || 1),
+      raw: message,
+      async ack() {
+        once('ack');
+        try {
+          await deleter.delete(entry.receiptHandle);
+          outcome = 'acked';
+        } finally {
+          finish(entry);
+        }
+      },
+      async retry(delayMs: number) {
+        once('retry');
+        const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
+        try {
+          await sqs.send(
+            new ChangeMessageVisibilityCommand({ QueueUrl: queue.url, ReceiptHandle: entry.receiptHandle, VisibilityTimeout: seconds }),
+          );
+          outcome = 'retried';
+        } catch (error) {
+          throw mapAwsError(error, `scheduling a retry on ${queue.label}`);
+        } finally {
+          finish(entry);
+        }
+      },
+      async deadLetter(failure: FailureInfo) {
+        once('dead-letter');
+        try {
+          await sendToQueue(sqs, queue.deadLetterUrl, [withHeaders(encoded, failure.headers)], {
+            fifo: queue.fifo,
+            label: `the dead-letter queue of ${queue.label}`,
+          });
+          await deleter.delete(entry.receiptHandle);
+          outcome = 'dead-lettered';
+        } finally {
+          finish(entry);
+        }
+      },
+    };
+    await onDelivery(delivery);
+    // A handler that returned without settling leaves the message to reappear after its visibility.
+    if (!entry.settled) finish(entry);
+    return outcome;
+  }
+
+  async function release(entries: InFlight[]) {
+    if (entries.length === 0) return;
+    await changeVisibility(entries, 0);
+    for (const entry of entries) finish(entry);
+  }
+
+  async function extendVisibility() {
+    const now = Date.now();
+    const due = [...inFlight].filter((entry) => !entry.settled && now - entry.receivedAt >= heartbeatMs);
+    if (due.length === 0) return;
+    for (const entry of due) entry.receivedAt = now;
+    await changeVisibility(due, settings.visibilityTimeoutSeconds);
+  }
+
+  async function changeVisibility(entries: InFlight[], seconds: number) {
+    for (let start = 0; start < entries.length; start += 10) {
+      const batch = entries.slice(start, start + 10);
+      try {
+        await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queue.url,
+            Entries: batch.map((entry, index) => ({
+              Id: String(index),
+              ReceiptHandle: entry.receiptHandle,
+              VisibilityTimeout: seconds,
+            })),
+          }),
+        );
+      } catch {
+        // Best effort: a message whose visibility could not be changed reappears on its own.
+      }
+    }
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        running = false;
+        notify();
+        // Open long polls are not aborted: a poll cut off after SQS picked its messages would
+        // hide them for a whole visibility timeout. They return within receiveWaitSeconds.
+        await Promise.all(pollers);
+        while (handlers.size > 0) await Promise.allSettled([...handlers]);
+        clearInterval(heartbeat);
+      })();
+      return stopping;
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

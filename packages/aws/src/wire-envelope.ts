@@ -1,0 +1,140 @@
+import type { EncodedMessage } from '@omnibus/core';
+
+/**
+ * How an Omnibus envelope travels as SQS/SNS message attributes, which allow at most 10 per
+ * message, names of `[A-Za-z0-9_.-]` and no empty values:
+ *
+ * - the CloudEvents attributes (`ce-*`) go packed as one JSON attribute `omnibus-envelope`, with
+ *   the `ce-` prefix dropped (`{"id":…,"type":…}`);
+ * - user headers ride as native String attributes when all of them fit (at most 9, valid names,
+ *   non-empty values), so SQS consoles and SNS filter policies see them; otherwise all of them go
+ *   packed as one JSON attribute `omnibus-headers`.
+ *
+ * The body is the message's UTF-8 JSON, verbatim. `fromWire` restores the attributes exactly.
+ */
+export const ENVELOPE_ATTRIBUTE = 'omnibus-envelope';
+export const HEADERS_ATTRIBUTE = 'omnibus-headers';
+/** The key under which an event emitted through EventBridge carries its attributes (see `event-entry.ts`). */
+export const EVENT_ATTRIBUTES_KEY = '~omnibus';
+
+const CE = 'ce-';
+const MAX_NATIVE_HEADERS = 9;
+const STRING = 'String';
+
+export interface WireAttribute {
+  DataType: string;
+  StringValue?: string;
+}
+
+export interface WireMessage {
+  readonly body: string;
+  readonly attributes: Record<string, WireAttribute>;
+  /** Bytes as SQS/SNS count them: body, attribute names, types and values. */
+  readonly size: number;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+export function toWire(message: EncodedMessage): WireMessage {
+  const envelope: Record<string, string> = {};
+  const headers: Record<string, string> = {};
+  let headerCount = 0;
+  let nativeHeaders = true;
+  for (const name in message.attributes) {
+    const value = message.attributes[name]!;
+    if (name.startsWith(CE)) envelope[name.slice(CE.length)] = value;
+    else {
+      headers[name] = value;
+      headerCount++;
+      if (value === '' || !isNativeName(name)) nativeHeaders = false;
+    }
+  }
+  if (headerCount > MAX_NATIVE_HEADERS) nativeHeaders = false;
+  // A foreign message being dead-lettered has no ce-id; keep the id it was delivered with.
+  envelope.id ??= message.id;
+  const attributes: Record<string, WireAttribute> = {
+    [ENVELOPE_ATTRIBUTE]: { DataType: STRING, StringValue: JSON.stringify(envelope) },
+  };
+  if (nativeHeaders) {
+    for (const name in headers) attributes[name] = { DataType: STRING, StringValue: headers[name]! };
+  } else {
+    attributes[HEADERS_ATTRIBUTE] = { DataType: STRING, StringValue: JSON.stringify(headers) };
+  }
+  const body = decoder.decode(message.body);
+  let size = message.body.byteLength;
+  for (const name in attributes) size += name.length + STRING.length + Buffer.byteLength(attributes[name]!.StringValue!);
+  return { body, attributes, size };
+}
+
+/**
+ * Restores an `EncodedMessage` from what SQS delivered. A message without the envelope attribute
+ * is either an event routed by EventBridge (its body is the wrapped event, unwrapped here) or a
+ * foreign message, delivered with the attributes it has so core can dead-letter it as undecodable.
+ */
+export function fromWire(
+  body: string,
+  wireAttributes: Readonly<Record<string, { StringValue?: string | undefined }>> | undefined,
+  fallbackId: string,
+): EncodedMessage {
+  const packed = wireAttributes?.[ENVELOPE_ATTRIBUTE]?.StringValue;
+  if (packed === undefined) {
+    const event = unwrapEvent(body);
+    if (event) return event;
+  }
+  const attributes: Record<string, string> = {};
+  if (packed !== undefined) {
+    const envelope = parseObject(packed);
+    if (envelope) for (const name in envelope) attributes[CE + name] = String(envelope[name]);
+  }
+  if (wireAttributes) {
+    for (const name in wireAttributes) {
+      if (name === ENVELOPE_ATTRIBUTE) continue;
+      const value = wireAttributes[name]?.StringValue;
+      if (name === HEADERS_ATTRIBUTE && value !== undefined) {
+        const headers = parseObject(value);
+        if (headers) for (const header in headers) attributes[header] = String(headers[header]);
+      } else if (value !== undefined) {
+        attributes[name] = value;
+      }
+    }
+  }
+  return build(attributes, encoder.encode(body), fallbackId);
+}
+
+function unwrapEvent(body: string): EncodedMessage | undefined {
+  if (!body.startsWith('{') || !body.includes(EVENT_ATTRIBUTES_KEY)) return undefined;
+  const detail = parseObject(body);
+  const carried = detail?.[EVENT_ATTRIBUTES_KEY];
+  if (!detail || carried === null || typeof carried !== 'object' || !('data' in detail)) return undefined;
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(carried)) attributes[name] = String(value);
+  return build(attributes, encoder.encode(JSON.stringify(detail.data)), '');
+}
+
+function build(attributes: Record<string, string>, body: Uint8Array, fallbackId: string): EncodedMessage {
+  const id = attributes['ce-id'] ?? fallbackId;
+  const key = attributes['ce-partitionkey'];
+  return key === undefined ? { id, attributes, body } : { id, key, attributes, body };
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SQS and SNS attribute names: `[A-Za-z0-9_.-]`, ≤256, no leading/trailing/double dot, no AWS./Amazon. prefix. */
+function isNativeName(name: string): boolean {
+  return (
+    name.length <= 256 &&
+    /^[A-Za-z0-9_-](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/.test(name) &&
+    !name.includes('..') &&
+    !/^(aws|amazon)\./i.test(name) &&
+    name !== ENVELOPE_ATTRIBUTE &&
+    name !== HEADERS_ATTRIBUTE
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * @omnibus/contract-tests — the conformance suite every Omnibus transport runs. A transport package
+ * calls `runTransportContract({ name, createTransport })` from one of its vitest files.
+ */
+export { runTransportContract } from './run-transport-contract.js';
+export type { TransportContractOptions } from './transport-contract-options.js';
+export { scenarioIds, type ScenarioId } from './scenario-ids.js';
+export {
+  collect,
+  createGate,
+  createMeter,
+  uniqueId,
+  uniqueName,
+  waitFor,
+  type Arrival,
+  type Collector,
+  type Gate,
+  type Meter,
+} from './harness.js';

@@ -1,0 +1,232 @@
+import { compileLeafTest, type LeafTest, type Scalar } from './compile-leaf-test.js';
+import type { EventPattern } from './event-pattern.js';
+import { type ParsedField, parsePattern } from './parse-pattern.js';
+
+/**
+ * A pattern compiled into a predicate over events. Pure and synchronous; safe to call from many
+ * places at once and to keep for as long as the pattern is used. Any JSON value may be passed; an
+ * event that is not a JSON object matches nothing.
+ */
+export type CompiledPattern = (event: unknown) => boolean;
+
+/**
+ * Validates `pattern` (throwing `InvalidPatternError` as `validatePattern` does) and compiles it
+ * into a {@link CompiledPattern} with Amazon EventBridge's matching semantics:
+ *
+ * - every field of the pattern must match, and a field matches when any of its alternatives does;
+ * - when the event holds a list, any element may match; nested lists are flattened;
+ * - a nested pattern meets a list of objects element by element: all its fields must match within
+ *   one element (Event Ruler's array consistency);
+ * - `exists` looks at leaf values only: an object, or an empty list, counts as absent;
+ * - field names join with `.`, so `{ "a.b": [1] }` and `{ "a": { "b": [1] } }` are the same field,
+ *   and either matches an event key `"a.b"` as well as `{ "a": { "b": 1 } }`.
+ *
+ * The work of reading the pattern is done here, once; a call walks only the fields the pattern
+ * names and allocates nothing in the common case. Compile once and keep the result.
+ */
+export function compilePattern(pattern: EventPattern): CompiledPattern {
+  const { alternatives } = parsePattern(pattern);
+  const leafTests = new Map<ParsedField, LeafTest>();
+  const leafTest = (field: ParsedField): LeafTest => {
+    let test = leafTests.get(field);
+    if (test === undefined) {
+      test = compileLeafTest(field.matchers);
+      leafTests.set(field, test);
+    }
+    return test;
+  };
+  const match = anyOf(alternatives.map((fields) => compileNode(buildTree(fields, leafTest)).objectCheck));
+  return (event) =>
+    typeof event === 'object' && event !== null && !Array.isArray(event) && match(event as JsonObject);
+}
+
+type JsonObject = Record<string, unknown>;
+type Check<T> = (value: T) => boolean;
+
+/** The fields of one alternative as a tree of keys. */
+interface TreeNode {
+  /** Keys from the root to here. */
+  readonly segments: readonly string[];
+  leaf: LeafTest | undefined;
+  readonly children: Map<string, TreeNode>;
+}
+
+function buildTree(fields: readonly ParsedField[], leafTest: (field: ParsedField) => LeafTest): TreeNode {
+  const root: TreeNode = { segments: [], leaf: undefined, children: new Map() };
+  for (const field of fields) {
+    let node = root;
+    for (const segment of field.name.split('.')) {
+      let child = node.children.get(segment);
+      if (child === undefined) {
+        child = { segments: [...node.segments, segment], leaf: undefined, children: new Map() };
+        node.children.set(segment, child);
+      }
+      node = child;
+    }
+    node.leaf = leafTest(field);
+  }
+  return root;
+}
+
+interface CompiledNode {
+  /** The node against the object holding its fields (used for the root and for objects found). */
+  readonly objectCheck: Check<JsonObject>;
+  /** The node against the (defined) value at its path. */
+  readonly valueCheck: Check<unknown>;
+  /** Reads the node's key from its parent object and checks what is there. */
+  readonly inParent: Check<JsonObject>;
+  /**
+   * The node when an ancestor's key (or its own) is missing from `object`, whose keys sit at
+   * `depth`: its fields may still be there under dot-joined keys such as `"state.status"`.
+   */
+  readonly whenMissing: (object: JsonObject, depth: number) => boolean;
+  /** `joinedKeys[depth]`: the node's path from `depth` on, joined with `.`. */
+  readonly joinedKeys: readonly string[];
+  /** The result when nothing at or below the node holds a value. */
+  readonly absent: boolean;
+  /** Every leaf below is only `exists: false`. */
+  readonly onlyAbsence: boolean;
+}
+
+function compileNode(node: TreeNode): CompiledNode {
+  const children = [...node.children.values()].map(compileNode);
+  const { leaf, segments } = node;
+  const depth = segments.length - 1;
+  const key = internalize(segments[depth] ?? '');
+  const joinedKeys = segments.map((_, from) => internalize(segments.slice(from).join('.')));
+  const leafAbsent = leaf === undefined || leaf.acceptsAbsence;
+  const childrenAbsent = children.every((child) => child.absent);
+  const absent = leafAbsent && childrenAbsent;
+  const onlyAbsence =
+    (leaf === undefined || leaf.onlyAbsence) && children.every((child) => child.onlyAbsence);
+
+  if (children.length === 0 && leaf !== undefined) {
+    // The hot path: a leaf field read straight from its parent object.
+    const { test, acceptsAbsence } = leaf;
+    const arrayCheck = leafArrayCheck(leaf);
+    const valueCheck: Check<unknown> = (value) => {
+      switch (typeof value) {
+        case 'string':
+        case 'number':
+        case 'boolean':
+          return test(value);
+        case 'object':
+          return value === null ? test(null) : Array.isArray(value) ? arrayCheck(value) : acceptsAbsence;
+        default:
+          return acceptsAbsence;
+      }
+    };
+    return {
+      objectCheck: () => acceptsAbsence,
+      valueCheck,
+      inParent: (object) => valueCheck(object[key]),
+      whenMissing: () => acceptsAbsence,
+      joinedKeys,
+      absent,
+      onlyAbsence,
+    };
+  }
+
+  const childChecks = allOf(children.map((child) => child.inParent));
+  // An object is not a leaf value, so the node's own list sees it as absence.
+  const objectCheck: Check<JsonObject> = leafAbsent ? childChecks : () => false;
+  const scalarCheck: Check<Scalar> = !childrenAbsent
+    ? () => false
+    : leaf === undefined
+      ? () => true
+      : leaf.test;
+  const elementCheck: Check<unknown> = (element) => {
+    if (typeof element === 'object' && element !== null) return objectCheck(element as JsonObject);
+    return isScalar(element) ? scalarCheck(element) : absent;
+  };
+  // Within a list of objects one element must satisfy the whole node. A node that only asks for
+  // absence holds only when no element contradicts it.
+  const arrayCheck: Check<unknown[]> = onlyAbsence
+    ? (array) => !someElement(array, (element) => !elementCheck(element))
+    : absent
+      ? (array) => someElement(array, elementCheck) || !someElement(array, () => true)
+      : (array) => someElement(array, elementCheck);
+  const valueCheck: Check<unknown> = (value) => {
+    if (typeof value === 'object' && value !== null) {
+      return Array.isArray(value) ? arrayCheck(value) : objectCheck(value as JsonObject);
+    }
+    return isScalar(value) ? scalarCheck(value) : absent;
+  };
+  const whenMissing = (object: JsonObject, from: number): boolean => {
+    if (!leafAbsent) return false;
+    for (const child of children) {
+      const value = object[child.joinedKeys[from]!];
+      if (value === undefined ? !child.whenMissing(object, from) : !child.valueCheck(value)) return false;
+    }
+    return true;
+  };
+  return {
+    objectCheck,
+    valueCheck,
+    inParent: (object) => {
+      const value = object[key];
+      return value === undefined ? whenMissing(object, depth) : valueCheck(value);
+    },
+    whenMissing,
+    joinedKeys,
+    absent,
+    onlyAbsence,
+  };
+}
+
+/** A leaf against a list: some element matches, or the list holds no leaf value and absence is allowed. */
+function leafArrayCheck({ test, acceptsAbsence }: LeafTest): Check<unknown[]> {
+  const someScalar = (array: unknown[]): boolean => {
+    for (let index = 0; index < array.length; index++) {
+      const element = array[index];
+      if (Array.isArray(element) ? someScalar(element) : isScalar(element) && test(element)) return true;
+    }
+    return false;
+  };
+  if (!acceptsAbsence) return someScalar;
+  return (array) => someScalar(array) || !someElement(array, isScalar);
+}
+
+/** Whether `check` holds for some element of `array`, looking inside nested lists. */
+function someElement(array: unknown[], check: Check<unknown>): boolean {
+  for (let index = 0; index < array.length; index++) {
+    const element = array[index];
+    if (Array.isArray(element) ? someElement(element, check) : check(element)) return true;
+  }
+  return false;
+}
+
+/**
+ * Returns `key` as the engine's canonical copy of that property name. Keys rebuilt by `split` and
+ * `join` are fresh strings, and reading a property with one makes the engine look the name up in
+ * its string table on every read; the canonical copy skips that (it more than doubled throughput).
+ */
+function internalize(key: string): string {
+  return Object.keys({ [key]: true })[0] ?? key;
+}
+
+function isScalar(value: unknown): value is Scalar {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || value === null;
+}
+
+function allOf<T>(checks: Check<T>[]): Check<T> {
+  const [first, second] = checks;
+  if (first === undefined) return () => true;
+  if (second === undefined) return first;
+  if (checks.length === 2) return (value) => first(value) && second(value);
+  return (value) => {
+    for (let index = 0; index < checks.length; index++) if (!checks[index]!(value)) return false;
+    return true;
+  };
+}
+
+function anyOf<T>(checks: Check<T>[]): Check<T> {
+  const [first, second] = checks;
+  if (first === undefined) return () => false;
+  if (second === undefined) return first;
+  return (value) => {
+    for (let index = 0; index < checks.length; index++) if (checks[index]!(value)) return true;
+    return false;
+  };
+}

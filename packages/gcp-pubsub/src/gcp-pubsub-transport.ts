@@ -1,0 +1,292 @@
+import { PubSub } from '@google-cloud/pubsub';
+import {
+  type ConsumeOptions,
+  type Delivery,
+  type DeliveryHandler,
+  type EncodedMessage,
+  type RuleDefinition,
+  type SendOptions,
+  type SourceRef,
+  type Transport,
+  type TransportSubscription,
+  UnsupportedFeatureError,
+} from '@omnibus/core';
+import { gcpPubSubCapabilities } from './gcp-pubsub-capabilities.js';
+import { type GcpPubSubTransportOptions, resolveGcpPubSubOptions } from './gcp-pubsub-transport-options.js';
+import { compilePubSubFilter } from './compile-pubsub-filter.js';
+import { mapGcpPubSubError } from './map-gcp-pubsub-error.js';
+import {
+  deadLetterName,
+  nativeId,
+  queueSubscriptionName,
+  ruleSubscriptionName,
+  topicSubscriptionName,
+} from './pubsub-names.js';
+import { startPubSubConsumer } from './pubsub-consumer.js';
+import { createPubSubProvisioner, type PubSubProvisioner } from './pubsub-provisioner.js';
+import { createPubSubPublisher, type PubSubPublisher } from './pubsub-publisher.js';
+import { type RuleRouter, startRuleRouter } from './pubsub-rule-router.js';
+
+const NAME = 'gcp-pubsub';
+/** Pub/Sub accepts maxDeliveryAttempts from 5 to 100. */
+const MIN_NATIVE_ATTEMPTS = 5;
+const MAX_NATIVE_ATTEMPTS = 100;
+
+/** A subscription this transport consumes, resolved to native ids. */
+interface ResolvedSource {
+  /** Native subscription id. */
+  readonly subscription: string;
+  /** Native topic id. */
+  readonly topic: string;
+  /** Name used in failure headers: the queue, or `topic/subscription`. */
+  readonly label: string;
+  /** Omnibus-level subscription name, whose dead-letter topic is `<name>.dlq`. */
+  readonly logicalName: string;
+  readonly isDeadLetter: boolean;
+}
+
+/**
+ * Creates the Google Cloud Pub/Sub transport. Validates every option now and does no I/O; the
+ * client is created in `connect()`.
+ */
+export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}): Transport {
+  const settings = resolveGcpPubSubOptions(options);
+  const id = (name: string) => nativeId(settings.namePrefix, name);
+  const eventsTopic = id(settings.eventsTopic);
+
+  let client: PubSub | undefined;
+  let provisioner: PubSubProvisioner | undefined;
+  let publisher: PubSubPublisher | undefined;
+  let closing: Promise<void> | undefined;
+  const consumers = new Set<TransportSubscription>();
+  const routers = new Map<string, { readonly router: RuleRouter; readonly filter: string | undefined }>();
+
+  function ready(): { pubsub: PubSub; provisioner: PubSubProvisioner; publisher: PubSubPublisher } {
+    if (closing) throw mapGcpPubSubError(new Error('the transport is closed'), 'using a closed transport');
+    if (!client || !provisioner || !publisher) {
+      client =
+        settings.client ??
+        new PubSub({
+          ...(settings.projectId ? { projectId: settings.projectId } : {}),
+          ...(settings.emulatorHost ? { apiEndpoint: settings.emulatorHost, emulatorMode: true } : {}),
+        });
+      provisioner = createPubSubProvisioner(client, settings);
+      publisher = createPubSubPublisher(client, settings.publishBatching);
+    }
+    return { pubsub: client, provisioner, publisher };
+  }
+
+  /** Creates a queue: its topic, its one subscription, and its dead-letter topic and subscription. */
+  async function ensureQueue(queue: string, ordering: boolean): Promise<void> {
+    const { provisioner } = ready();
+    await ensureSubscriptionWithDeadLetters(provisioner, {
+      subscription: id(queueSubscriptionName(queue)),
+      topic: id(queue),
+      logicalName: queueSubscriptionName(queue),
+      maxAttempts: MIN_NATIVE_ATTEMPTS,
+      ordering,
+    });
+  }
+
+  async function ensureSubscriptionWithDeadLetters(
+    provisioner: PubSubProvisioner,
+    spec: { subscription: string; topic: string; logicalName: string; maxAttempts: number; ordering: boolean; filter?: string },
+  ): Promise<void> {
+    const deadLetterTopic = id(deadLetterName(spec.logicalName));
+    await provisioner.ensureSubscription({ name: deadLetterTopic, topic: deadLetterTopic, ordering: false });
+    await provisioner.ensureSubscription({
+      name: spec.subscription,
+      topic: spec.topic,
+      ordering: spec.ordering,
+      deadLetterTopic,
+      maxDeliveryAttempts: Math.min(MAX_NATIVE_ATTEMPTS, Math.max(MIN_NATIVE_ATTEMPTS, spec.maxAttempts)),
+      ...(spec.filter ? { filter: spec.filter } : {}),
+    });
+  }
+
+  function resolveSource(source: SourceRef): ResolvedSource {
+    switch (source.kind) {
+      case 'queue':
+        return {
+          subscription: id(queueSubscriptionName(source.queue)),
+          topic: id(source.queue),
+          label: source.queue,
+          logicalName: queueSubscriptionName(source.queue),
+          isDeadLetter: false,
+        };
+      case 'subscription': {
+        const name = topicSubscriptionName(source.topic, source.subscription);
+        return {
+          subscription: id(name),
+          topic: id(source.topic),
+          label: `${source.topic}/${source.subscription}`,
+          logicalName: name,
+          isDeadLetter: false,
+        };
+      }
+      case 'dead-letter': {
+        const of = resolveSource(source.of);
+        const name = deadLetterName(of.logicalName);
+        return { subscription: id(name), topic: id(name), label: of.label, logicalName: name, isDeadLetter: true };
+      }
+    }
+  }
+
+  /** Publishes a dead letter of `source` to its dead-letter topic, creating topic and subscription first. */
+  async function publishDeadLetter(source: ResolvedSource, message: EncodedMessage): Promise<void> {
+    const { provisioner, publisher } = ready();
+    const topic = id(deadLetterName(source.logicalName));
+    await provisioner.ensureSubscription({ name: topic, topic, ordering: false });
+    await publisher.publish(topic, [message], { orderingKeys: false });
+  }
+
+  function startConsumer(source: ResolvedSource, concurrency: number, ordering: 'key' | 'none', onDelivery: DeliveryHandler) {
+    const { pubsub } = ready();
+    const consumer = startPubSubConsumer(
+      {
+        pubsub,
+        subscription: source.subscription,
+        concurrency,
+        ordering,
+        ackBatching: settings.ackBatching,
+        deadLetter: (message) => publishDeadLetter(source, message),
+        describeSource: source.label,
+      },
+      onDelivery,
+    );
+    consumers.add(consumer);
+    return {
+      async stop() {
+        await consumer.stop();
+        consumers.delete(consumer);
+      },
+    };
+  }
+
+  async function forward(rule: RuleDefinition, delivery: Delivery): Promise<void> {
+    const { provisioner, publisher } = ready();
+    if ('queue' in rule.target) {
+      await ensureQueue(rule.target.queue, false);
+      await publisher.publish(id(rule.target.queue), [delivery.message]);
+    } else {
+      await provisioner.ensureTopic(id(rule.target.topic));
+      await publisher.publish(id(rule.target.topic), [delivery.message]);
+    }
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: NAME,
+    capabilities: gcpPubSubCapabilities,
+
+    async connect() {
+      const { pubsub } = ready();
+      if (settings.projectId || settings.emulatorHost || settings.client) return;
+      try {
+        // Only discovery needs I/O here; streams and admin calls connect lazily.
+        await pubsub.auth.getProjectId();
+      } catch (error) {
+        throw mapGcpPubSubError(error, 'finding the Google Cloud project (set projectId or GOOGLE_CLOUD_PROJECT)');
+      }
+    },
+
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled([...routers.values()].map(({ router }) => router.stop()));
+        routers.clear();
+        await Promise.allSettled([...consumers].map((consumer) => consumer.stop()));
+        consumers.clear();
+        await publisher?.close();
+        if (client && !settings.client) await client.close().catch(() => undefined);
+      })();
+      return closing;
+    },
+
+    async send(queue: string, messages: readonly EncodedMessage[], sendOptions: SendOptions) {
+      if (sendOptions.delayMs !== undefined && sendOptions.delayMs > 0) {
+        throw new UnsupportedFeatureError('delayed delivery', 'Pub/Sub has no scheduled delivery.', { transport: NAME });
+      }
+      await ensureQueue(queue, sendOptions.ordering === 'key');
+      await ready().publisher.publish(id(queue), messages);
+    },
+
+    async publish(topic: string, messages: readonly EncodedMessage[], sendOptions: SendOptions) {
+      if (sendOptions.delayMs !== undefined && sendOptions.delayMs > 0) {
+        throw new UnsupportedFeatureError('delayed delivery', 'Pub/Sub has no scheduled delivery.', { transport: NAME });
+      }
+      const { provisioner, publisher } = ready();
+      await provisioner.ensureTopic(id(topic));
+      await publisher.publish(id(topic), messages);
+    },
+
+    async emit(events: readonly EncodedMessage[]) {
+      const { provisioner, publisher } = ready();
+      await provisioner.ensureTopic(eventsTopic);
+      await publisher.publish(eventsTopic, events);
+    },
+
+    async consume(source: SourceRef, onDelivery: DeliveryHandler, consumeOptions: ConsumeOptions) {
+      const { provisioner } = ready();
+      const resolved = resolveSource(source);
+      if (resolved.isDeadLetter) {
+        await provisioner.ensureSubscription({ name: resolved.subscription, topic: resolved.topic, ordering: false });
+      } else {
+        await ensureSubscriptionWithDeadLetters(provisioner, {
+          subscription: resolved.subscription,
+          topic: resolved.topic,
+          logicalName: resolved.logicalName,
+          maxAttempts: consumeOptions.maxAttempts,
+          // Ordering is fixed when a subscription is created, and only switched on when asked for:
+          // it costs throughput, and the emulator breaks dead-letter policies on ordered subscriptions.
+          ordering: consumeOptions.ordering === 'key',
+        });
+      }
+      return startConsumer(resolved, consumeOptions.concurrency, consumeOptions.ordering, onDelivery);
+    },
+
+    async putRule(rule: RuleDefinition) {
+      const { provisioner } = ready();
+      const filter = compilePubSubFilter(rule.pattern as Readonly<Record<string, unknown>>);
+      if ('queue' in rule.target) await ensureQueue(rule.target.queue, false);
+      else await provisioner.ensureTopic(id(rule.target.topic));
+      const existing = routers.get(rule.name);
+      if (existing && existing.filter === filter) {
+        existing.router.update(rule);
+        return;
+      }
+      if (existing) {
+        routers.delete(rule.name);
+        await existing.router.stop();
+      }
+      const logicalName = ruleSubscriptionName(settings.eventsTopic, rule.name);
+      const source: ResolvedSource = {
+        subscription: id(logicalName),
+        topic: eventsTopic,
+        label: `rule ${rule.name}`,
+        logicalName,
+        isDeadLetter: false,
+      };
+      await ensureSubscriptionWithDeadLetters(provisioner, {
+        subscription: source.subscription,
+        topic: eventsTopic,
+        logicalName,
+        maxAttempts: MAX_NATIVE_ATTEMPTS,
+        ordering: false,
+        ...(filter ? { filter } : {}),
+      });
+      const router = startRuleRouter(rule, {
+        consume: (onDelivery) => startConsumer(source, 64, 'none', onDelivery),
+        forward,
+      });
+      routers.set(rule.name, { router, filter });
+    },
+
+    async deleteRule(name: string) {
+      const { provisioner } = ready();
+      const existing = routers.get(name);
+      routers.delete(name);
+      await existing?.router.stop();
+      await provisioner.deleteSubscription(id(ruleSubscriptionName(settings.eventsTopic, name)));
+    },
+  };
+}
