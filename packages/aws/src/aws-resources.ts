@@ -19,6 +19,9 @@ import { ConfigurationError, type QueueRef, type SubscriptionRef } from '@omnibu
 import { mapAwsError } from './map-aws-error.js';
 import type { NativeNames } from './native-names.js';
 
+/** The largest `maxReceiveCount` SQS accepts in a redrive policy. */
+export const MAX_RECEIVE_COUNT = 1_000;
+
 /** A queue a consumer reads, with where its dead letters go. */
 export interface ConsumableQueue {
   readonly url: string;
@@ -37,7 +40,11 @@ export interface AwsResources {
   /** The URL of a queue to send to. */
   queueUrl(queue: string, fifo: boolean): Promise<string>;
   /** A queue or subscription queue ready to consume, its redrive policy set to `maxAttempts`. */
-  consumable(source: QueueRef | SubscriptionRef, fifo: boolean, maxAttempts: number): Promise<ConsumableQueue>;
+  consumable(
+    source: QueueRef | SubscriptionRef,
+    fifo: boolean,
+    maxAttempts: number,
+  ): Promise<ConsumableQueue>;
   /**
    * The dead-letter queue of a queue or subscription, as a consumable queue of its own; what is
    * dead-lettered while reading it goes to a dead-letter queue of its own (`…-dlq-dlq`).
@@ -88,7 +95,10 @@ export function createAwsResources(
       const fifo = nativeName.endsWith('.fifo');
       try {
         const created = await sqs.send(
-          new CreateQueueCommand({ QueueName: nativeName, ...(fifo ? { Attributes: { FifoQueue: 'true' } } : {}) }),
+          new CreateQueueCommand({
+            QueueName: nativeName,
+            ...(fifo ? { Attributes: { FifoQueue: 'true' } } : {}),
+          }),
         );
         return created.QueueUrl!;
       } catch (error) {
@@ -101,7 +111,8 @@ export function createAwsResources(
     try {
       return (await sqs.send(new GetQueueUrlCommand({ QueueName: nativeName }))).QueueUrl;
     } catch (error) {
-      if (/NonExistentQueue|QueueDoesNotExist/i.test(String((error as { name?: string }).name))) return undefined;
+      if (/NonExistentQueue|QueueDoesNotExist/i.test(String((error as { name?: string }).name)))
+        return undefined;
       throw mapAwsError(error, `looking up the SQS queue '${nativeName}'`);
     }
   }
@@ -109,7 +120,9 @@ export function createAwsResources(
   const queueArn = (url: string) =>
     cached(arns, url, async () => {
       try {
-        const result = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+        const result = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+        );
         return result.Attributes!.QueueArn!;
       } catch (error) {
         throw mapAwsError(error, `reading the ARN of ${url}`);
@@ -142,7 +155,12 @@ export function createAwsResources(
     });
 
   /** Creates the DLQ and points the queue's redrive policy at it, or reads the policy in place. */
-  async function withDeadLetters(url: string, deadLetterName: string, label: string, maxAttempts: number | undefined) {
+  async function withDeadLetters(
+    url: string,
+    deadLetterName: string,
+    label: string,
+    maxAttempts: number | undefined,
+  ) {
     if (provision === 'never' || maxAttempts === undefined) {
       const existing = await redriveTarget(url);
       if (existing) return existing;
@@ -154,7 +172,14 @@ export function createAwsResources(
       await sqs.send(
         new SetQueueAttributesCommand({
           QueueUrl: url,
-          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: maxAttempts }) },
+          Attributes: {
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: deadLetterArn,
+              // SQS caps maxReceiveCount at 1,000; with dead-lettering off (Infinity) the consumer
+              // re-sends a copy before that limit, so the redrive never fires.
+              maxReceiveCount: Math.min(maxAttempts, MAX_RECEIVE_COUNT),
+            }),
+          },
         }),
       );
     } catch (error) {
@@ -165,7 +190,9 @@ export function createAwsResources(
 
   async function redriveTarget(url: string): Promise<string | undefined> {
     try {
-      const result = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }));
+      const result = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }),
+      );
       const policy = result.Attributes?.RedrivePolicy;
       if (!policy) return undefined;
       const arn = String((JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn ?? '');
@@ -214,9 +241,18 @@ export function createAwsResources(
     if (provision === 'never') return;
     const resource = await queueArn(url);
     try {
-      const current = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }));
-      const policy = withStatement(current.Attributes?.Policy, service, 'sqs:SendMessage', resource, sourceArn);
-      if (policy) await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: policy } }));
+      const current = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }),
+      );
+      const policy = withStatement(
+        current.Attributes?.Policy,
+        service,
+        'sqs:SendMessage',
+        resource,
+        sourceArn,
+      );
+      if (policy)
+        await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: policy } }));
     } catch (error) {
       throw mapAwsError(error, `granting ${service} access to ${url}`);
     }
@@ -228,7 +264,9 @@ export function createAwsResources(
       const current = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
       const policy = withStatement(current.Attributes?.Policy, service, 'sns:Publish', arn, sourceArn);
       if (policy) {
-        await sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: policy }));
+        await sns.send(
+          new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: policy }),
+        );
       }
     } catch (error) {
       throw mapAwsError(error, `granting ${service} access to ${arn}`);
@@ -245,7 +283,12 @@ export function createAwsResources(
         if (fifo) fifoQueues.add(source.queue);
         const label = `queue '${source.queue}'`;
         const url = await ensureQueue(names.queue(source.queue, fifo), label);
-        const deadLetterUrl = await withDeadLetters(url, names.deadLetterQueue(source.queue, fifo), label, maxAttempts);
+        const deadLetterUrl = await withDeadLetters(
+          url,
+          names.deadLetterQueue(source.queue, fifo),
+          label,
+          maxAttempts,
+        );
         return { url, fifo, deadLetterUrl, label };
       }
       const label = `subscription '${source.topic}/${source.subscription}'`;
@@ -259,19 +302,30 @@ export function createAwsResources(
         const label = `dead letters of subscription '${of.topic}/${of.subscription}'`;
         const nativeName = names.subscriptionDeadLetterQueue(of.topic, of.subscription);
         const url = await ensureQueue(nativeName, label);
-        const deadLetterUrl = await withDeadLetters(url, names.deadLetterOfNative(nativeName), label, maxAttempts);
+        const deadLetterUrl = await withDeadLetters(
+          url,
+          names.deadLetterOfNative(nativeName),
+          label,
+          maxAttempts,
+        );
         return { url, fifo: false, deadLetterUrl, label };
       }
       // Which kind the queue is: known if this transport used it, else whichever exists (standard first).
       let fifo = fifoQueues.has(of.queue);
       if (!fifo && !urls.has(names.deadLetterQueue(of.queue, false))) {
         const standard = await findQueue(names.deadLetterQueue(of.queue, false));
-        if (standard === undefined) fifo = (await findQueue(names.deadLetterQueue(of.queue, true))) !== undefined;
+        if (standard === undefined)
+          fifo = (await findQueue(names.deadLetterQueue(of.queue, true))) !== undefined;
       }
       const label = `dead letters of queue '${of.queue}'`;
       const nativeName = names.deadLetterQueue(of.queue, fifo);
       const url = await ensureQueue(nativeName, label);
-      const deadLetterUrl = await withDeadLetters(url, names.deadLetterOfNative(nativeName), label, maxAttempts);
+      const deadLetterUrl = await withDeadLetters(
+        url,
+        names.deadLetterOfNative(nativeName),
+        label,
+        maxAttempts,
+      );
       return { url, fifo, deadLetterUrl, label };
     },
     topicArn,

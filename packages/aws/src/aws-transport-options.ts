@@ -18,11 +18,13 @@ export interface AwsTransportOptions {
    */
   endpoints?: { sqs?: string; sns?: string; eventBridge?: string };
   /** Static credentials or a provider. @default the SDK's default provider chain */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | (() => Promise<{
-    accessKeyId: string;
-    secretAccessKey: string;
-    sessionToken?: string;
-  }>);
+  credentials?:
+    | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+    | (() => Promise<{
+        accessKeyId: string;
+        secretAccessKey: string;
+        sessionToken?: string;
+      }>);
   /** Ready-made SDK v3 clients; each one given replaces the one built from region/endpoint. */
   clients?: { sqs?: SQSClient; sns?: SNSClient; eventBridge?: EventBridgeClient };
   /** Prepended to every queue, topic and rule name, e.g. `'prod-'`. @default '' */
@@ -83,7 +85,8 @@ export function resolveAwsOptions(options: AwsTransportOptions = {}): ResolvedAw
     }
     try {
       const url = new URL(value);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`'${field}' must be an http(s) URL`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        problems.push(`'${field}' must be an http(s) URL`);
       if (url.username || url.password) problems.push(`'${field}' must not carry credentials`);
     } catch {
       problems.push(`'${field}' is not a URL: '${redactSecrets(value)}'`);
@@ -94,7 +97,8 @@ export function resolveAwsOptions(options: AwsTransportOptions = {}): ResolvedAw
   if (typeof endpoints !== 'object' || endpoints === null) problems.push(`'endpoints' must be an object`);
   else {
     for (const [name, value] of Object.entries(endpoints)) {
-      if (!['sqs', 'sns', 'eventBridge'].includes(name)) problems.push(`'endpoints.${name}' is not a known service`);
+      if (!['sqs', 'sns', 'eventBridge'].includes(name))
+        problems.push(`'endpoints.${name}' is not a known service`);
       else checkEndpoint(`endpoints.${name}`, value);
     }
   }
@@ -111,7 +115,8 @@ export function resolveAwsOptions(options: AwsTransportOptions = {}): ResolvedAw
   const provision = options.provision ?? 'auto';
   if (provision !== 'auto' && provision !== 'never') problems.push(`'provision' must be 'auto' or 'never'`);
   const wait = options.receiveWaitSeconds ?? 5;
-  if (!Number.isInteger(wait) || wait < 0 || wait > 20) problems.push(`'receiveWaitSeconds' must be an integer 0-20`);
+  if (!Number.isInteger(wait) || wait < 0 || wait > 20)
+    problems.push(`'receiveWaitSeconds' must be an integer 0-20`);
   const visibility = options.visibilityTimeoutSeconds ?? 30;
   if (!Number.isInteger(visibility) || visibility < 1 || visibility > 43_200) {
     problems.push(`'visibilityTimeoutSeconds' must be an integer 1-43200`);
@@ -131,7 +136,8 @@ export function resolveAwsOptions(options: AwsTransportOptions = {}): ResolvedAw
   if (typeof clients !== 'object' || clients === null) problems.push(`'clients' must be an object`);
   else {
     for (const [name, client] of Object.entries(clients)) {
-      if (!['sqs', 'sns', 'eventBridge'].includes(name)) problems.push(`'clients.${name}' is not a known client`);
+      if (!['sqs', 'sns', 'eventBridge'].includes(name))
+        problems.push(`'clients.${name}' is not a known client`);
       else if (client !== undefined && typeof (client as { send?: unknown })?.send !== 'function') {
         problems.push(`'clients.${name}' must be an AWS SDK v3 client`);
       }
@@ -178,7 +184,10 @@ export function parseAwsUrl(location: URL | string): AwsTransportOptions {
   try {
     url = typeof location === 'string' ? new URL(location) : location;
   } catch (error) {
-    throw new ConfigurationError(`'${redactSecrets(String(location))}' is not a valid aws:// URL.`, { transport, cause: error });
+    throw new ConfigurationError(`'${redactSecrets(String(location))}' is not a valid aws:// URL.`, {
+      transport,
+      cause: error,
+    });
   }
   if (url.protocol !== 'aws:') {
     throw new ConfigurationError(`Expected an aws:// URL; got '${url.protocol}'.`, { transport });
@@ -203,7 +212,8 @@ export function parseAwsUrl(location: URL | string): AwsTransportOptions {
       endpoints[name.replace(/Endpoint$/, '')] = value;
       continue;
     }
-    options[field] = field === 'receiveWaitSeconds' || field === 'visibilityTimeoutSeconds' ? Number(value) : value;
+    options[field] =
+      field === 'receiveWaitSeconds' || field === 'visibilityTimeoutSeconds' ? Number(value) : value;
   }
   if (unknown.length > 0) {
     throw new ConfigurationError(

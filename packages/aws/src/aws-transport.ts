@@ -15,7 +15,11 @@ import {
 } from '@omnibus/core';
 import { awsCapabilities, MAX_DELAY_MS } from './aws-capabilities.js';
 import { createAwsResources } from './aws-resources.js';
-import { type AwsTransportOptions, type ResolvedAwsOptions, resolveAwsOptions } from './aws-transport-options.js';
+import {
+  type AwsTransportOptions,
+  type ResolvedAwsOptions,
+  resolveAwsOptions,
+} from './aws-transport-options.js';
 import { putEvents } from './eventbridge-emitter.js';
 import { createEventBridgeRules } from './eventbridge-rules.js';
 import { createNativeNames } from './native-names.js';
@@ -35,10 +39,17 @@ export function createAwsTransport(options: AwsTransportOptions = {}): Transport
   const sqs = settings.clients.sqs ?? new SQSClient(toClientConfig(settings, settings.endpoints.sqs));
   const sns = settings.clients.sns ?? new SNSClient(toClientConfig(settings, settings.endpoints.sns));
   const eventBridge =
-    settings.clients.eventBridge ?? new EventBridgeClient(toClientConfig(settings, settings.endpoints.eventBridge));
+    settings.clients.eventBridge ??
+    new EventBridgeClient(toClientConfig(settings, settings.endpoints.eventBridge));
   const names = createNativeNames(settings.namePrefix);
   const resources = createAwsResources(sqs, sns, names, settings.provision);
-  const rules = createEventBridgeRules(eventBridge, resources, names, settings.eventBusName, settings.provision);
+  const rules = createEventBridgeRules(
+    eventBridge,
+    resources,
+    names,
+    settings.eventBusName,
+    settings.provision,
+  );
   const subscriptions = new Set<TransportSubscription>();
   let closed = false;
 
@@ -77,7 +88,11 @@ export function createAwsTransport(options: AwsTransportOptions = {}): Transport
         );
       }
       if (delayMs > MAX_DELAY_MS) {
-        throw new UnsupportedFeatureError('delayed delivery', `a delay of ${delayMs} ms exceeds SQS's 15 minutes.`, { transport });
+        throw new UnsupportedFeatureError(
+          'delayed delivery',
+          `a delay of ${delayMs} ms exceeds SQS's 15 minutes.`,
+          { transport },
+        );
       }
       const url = await resources.queueUrl(queue, fifo);
       await sendToQueue(sqs, url, messages, {
@@ -90,7 +105,11 @@ export function createAwsTransport(options: AwsTransportOptions = {}): Transport
     async publish(topic: string, messages: readonly EncodedMessage[], sendOptions: SendOptions) {
       ensureOpen();
       if (sendOptions.delayMs) {
-        throw new UnsupportedFeatureError('delayed publish', 'SNS delivers at once; send to a queue with delayMs instead.', { transport });
+        throw new UnsupportedFeatureError(
+          'delayed publish',
+          'SNS delivers at once; send to a queue with delayMs instead.',
+          { transport },
+        );
       }
       const arn = await resources.topicArn(topic);
       await publishToTopic(sns, arn, messages, `topic '${topic}'`);
@@ -122,6 +141,7 @@ export function createAwsTransport(options: AwsTransportOptions = {}): Transport
         concurrency: Math.max(1, consumeOptions.concurrency),
         receiveWaitSeconds: settings.receiveWaitSeconds,
         visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+        maxAttempts: Math.max(1, consumeOptions.maxAttempts),
         onDelivery,
       });
       const tracked: TransportSubscription = {
@@ -149,7 +169,10 @@ export function createAwsTransport(options: AwsTransportOptions = {}): Transport
 function toClientConfig(settings: ResolvedAwsOptions, serviceEndpoint: string | undefined) {
   const endpoint = serviceEndpoint ?? settings.endpoint;
   const region =
-    settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined);
+    settings.region ??
+    process.env.AWS_REGION ??
+    process.env.AWS_DEFAULT_REGION ??
+    (endpoint ? 'us-east-1' : undefined);
   let credentials = settings.credentials;
   // Emulators accept any credentials; on a loopback endpoint with none configured, use dummies
   // rather than failing in the provider chain. Never for a real (non-loopback) endpoint.

@@ -1,4 +1,8 @@
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { decodeEventView, type EncodedMessage, MessageTooLargeError } from '@omnibus/core';
 import { AWS_MESSAGE_LIMIT_BYTES } from './aws-capabilities.js';
 import { mapAwsError } from './map-aws-error.js';
@@ -23,7 +27,11 @@ interface Entry {
  * An entry over EventBridge's 256 KiB (as it counts: source, detail-type, detail, time) is
  * rejected with `MessageTooLargeError` before anything is sent.
  */
-export async function putEvents(eventBridge: EventBridgeClient, eventBusName: string, events: readonly EncodedMessage[]) {
+export async function putEvents(
+  eventBridge: EventBridgeClient,
+  eventBusName: string,
+  events: readonly EncodedMessage[],
+) {
   const entries = events.map((event) => toEntry(event, eventBusName));
   const batches = splitBatches(entries, (entry) => entry.size, MAX_ENTRIES, AWS_MESSAGE_LIMIT_BYTES);
   await Promise.all(batches.map((batch) => putBatch(eventBridge, batch, eventBusName)));
@@ -31,14 +39,23 @@ export async function putEvents(eventBridge: EventBridgeClient, eventBusName: st
 
 function toEntry(event: EncodedMessage, eventBusName: string): Entry {
   const view = decodeEventView(event);
-  const detail: Record<string, unknown> = { id: view.id, time: view.time, headers: view.headers, data: view.data };
+  const detail: Record<string, unknown> = {
+    id: view.id,
+    time: view.time,
+    headers: view.headers,
+    data: view.data,
+  };
   if (view.subject !== undefined) detail.subject = view.subject;
   detail[EVENT_ATTRIBUTES_KEY] = event.attributes;
   const json = JSON.stringify(detail);
   // EventBridge counts the Time field as 14 bytes whether or not it is given.
   const size = 14 + Buffer.byteLength(view.source) + Buffer.byteLength(view.type) + Buffer.byteLength(json);
-  if (size > AWS_MESSAGE_LIMIT_BYTES) throw new MessageTooLargeError(size, AWS_MESSAGE_LIMIT_BYTES, { transport: 'aws' });
-  return { request: { EventBusName: eventBusName, Source: view.source, DetailType: view.type, Detail: json }, size };
+  if (size > AWS_MESSAGE_LIMIT_BYTES)
+    throw new MessageTooLargeError(size, AWS_MESSAGE_LIMIT_BYTES, { transport: 'aws' });
+  return {
+    request: { EventBusName: eventBusName, Source: view.source, DetailType: view.type, Detail: json },
+    size,
+  };
 }
 
 async function putBatch(eventBridge: EventBridgeClient, batch: readonly Entry[], eventBusName: string) {
@@ -56,8 +73,13 @@ async function putBatch(eventBridge: EventBridgeClient, batch: readonly Entry[],
     const first = results.find((result) => result.ErrorCode !== undefined)!;
     const transient = /Throttl|InternalFailure|ServiceUnavailable/i.test(String(first.ErrorCode));
     if (!transient || round >= RESENDS) {
-      const error = Object.assign(new Error(first.ErrorMessage ?? 'entry refused'), { name: first.ErrorCode ?? 'PutEventsFailed' });
-      throw mapAwsError(error, `putting events on the EventBridge bus '${eventBusName}' (${failed.length} of ${pending.length} refused)`);
+      const error = Object.assign(new Error(first.ErrorMessage ?? 'entry refused'), {
+        name: first.ErrorCode ?? 'PutEventsFailed',
+      });
+      throw mapAwsError(
+        error,
+        `putting events on the EventBridge bus '${eventBusName}' (${failed.length} of ${pending.length} refused)`,
+      );
     }
     pending = failed;
   }

@@ -58,7 +58,9 @@ export function createEventBridgeRules(
     if (provision === 'never') {
       let existing: string | undefined;
       try {
-        existing = (await eventBridge.send(new DescribeRuleCommand({ Name: nativeName, EventBusName: eventBusName }))).EventPattern;
+        existing = (
+          await eventBridge.send(new DescribeRuleCommand({ Name: nativeName, EventBusName: eventBusName }))
+        ).EventPattern;
       } catch (error) {
         throw new ConfigurationError(
           `The EventBridge rule '${nativeName}' (rule '${rule.name}') on bus '${eventBusName}' could not be found and provisioning is 'never'; create it with the pattern ${pattern} or use provision: 'auto'.`,
@@ -108,7 +110,9 @@ export function createEventBridgeRules(
       );
       const failure = result.FailedEntries?.[0];
       if ((result.FailedEntryCount ?? 0) > 0 && failure) {
-        throw Object.assign(new Error(failure.ErrorMessage ?? 'target refused'), { name: failure.ErrorCode ?? 'PutTargetsFailed' });
+        throw Object.assign(new Error(failure.ErrorMessage ?? 'target refused'), {
+          name: failure.ErrorCode ?? 'PutTargetsFailed',
+        });
       }
     } catch (error) {
       throw mapAwsError(error, `setting the target of the EventBridge rule '${nativeName}'`);
@@ -118,10 +122,14 @@ export function createEventBridgeRules(
   async function remove(name: string): Promise<void> {
     const nativeName = names.rule(name);
     try {
-      const targets = await eventBridge.send(new ListTargetsByRuleCommand({ Rule: nativeName, EventBusName: eventBusName }));
+      const targets = await eventBridge.send(
+        new ListTargetsByRuleCommand({ Rule: nativeName, EventBusName: eventBusName }),
+      );
       const ids = (targets.Targets ?? []).map((target) => target.Id!).filter(Boolean);
       if (ids.length > 0) {
-        await eventBridge.send(new RemoveTargetsCommand({ Rule: nativeName, EventBusName: eventBusName, Ids: ids }));
+        await eventBridge.send(
+          new RemoveTargetsCommand({ Rule: nativeName, EventBusName: eventBusName, Ids: ids }),
+        );
       }
       await eventBridge.send(new DeleteRuleCommand({ Name: nativeName, EventBusName: eventBusName }));
     } catch (error) {

@@ -9,9 +9,18 @@ import {
 
 const transport = 'aws';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
 const MISSING = /NonExistentQueue|QueueDoesNotExist|NotFound|ResourceNotFound/i;
-const DENIED = /AccessDenied|AuthorizationError|UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|CredentialsProviderError|InvalidSignature/i;
+const DENIED =
+  /AccessDenied|AuthorizationError|UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|CredentialsProviderError|InvalidSignature/i;
 const THROTTLED = /Throttl|RequestThrottled|TooManyRequests|ServiceUnavailable|InternalError|KmsThrottled/i;
 
 /**
@@ -20,17 +29,35 @@ const THROTTLED = /Throttl|RequestThrottled|TooManyRequests|ServiceUnavailable|I
  */
 export function mapAwsError(error: unknown, doing: string): OmnibusError {
   if (OmnibusError.isInstance(error)) return error;
-  const sdk = error as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const sdk = error as {
+    name?: string;
+    Code?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const name = String(sdk?.Code ?? sdk?.name ?? 'Error');
   const message = redactSecrets(String(sdk?.message ?? error));
   const status = sdk?.$metadata?.httpStatusCode;
   const detail = `${name}: ${message}`;
   if (/too long|must be shorter|BatchRequestTooLong/i.test(message)) {
     const limit = /shorter than (\d+)/.exec(message);
-    return new MessageTooLargeError(Number.NaN, limit ? Number(limit[1]) : 262_144, { transport, cause: error });
+    return new MessageTooLargeError(Number.NaN, limit ? Number(limit[1]) : 262_144, {
+      transport,
+      cause: error,
+    });
+  }
+  if (/Region is missing|Could not load credentials|CredentialsProviderError/i.test(`${name} ${message}`)) {
+    return new ConfigurationError(
+      `The AWS SDK found no ${/Region/i.test(message) ? 'region' : 'credentials'} while ${doing}: set the region in the URL or options (or AWS_REGION), and credentials through the default provider chain.`,
+      { transport, cause: error },
+    );
   }
   if (MISSING.test(name)) {
-    return new ConfigurationError(`AWS has no such resource while ${doing} (${detail}).`, { transport, cause: error });
+    return new ConfigurationError(`AWS has no such resource while ${doing} (${detail}).`, {
+      transport,
+      cause: error,
+    });
   }
   if (DENIED.test(name) || status === 403) {
     return new ConfigurationError(
@@ -42,11 +69,30 @@ export function mapAwsError(error: unknown, doing: string): OmnibusError {
     return new UnsupportedFeatureError(doing, detail, { transport, cause: error });
   }
   const code = String(sdk?.code ?? '');
-  if (NETWORK_CODES.has(code) || /TimeoutError|socket|ECONN|fetch failed/i.test(`${name} ${message}`) || THROTTLED.test(name) || (status !== undefined && status >= 500)) {
-    return new ConnectionError(`AWS could not be reached while ${doing} (${detail}).`, { transport, cause: error });
+  if (
+    NETWORK_CODES.has(code) ||
+    /TimeoutError|socket|ECONN|fetch failed/i.test(`${name} ${message}`) ||
+    THROTTLED.test(name) ||
+    (status !== undefined && status >= 500)
+  ) {
+    return new ConnectionError(`AWS could not be reached while ${doing} (${detail}).`, {
+      transport,
+      cause: error,
+    });
   }
-  if (/InvalidParameter|Validation|InvalidAttribute|MissingParameter|QueueNameExists|InvalidEventPattern/i.test(name)) {
-    return new ConfigurationError(`AWS rejected a request while ${doing} (${detail}).`, { transport, cause: error });
+  if (
+    /InvalidParameter|Validation|InvalidAttribute|MissingParameter|QueueNameExists|InvalidEventPattern/i.test(
+      name,
+    )
+  ) {
+    return new ConfigurationError(`AWS rejected a request while ${doing} (${detail}).`, {
+      transport,
+      cause: error,
+    });
   }
-  return new ConnectionError(`AWS failed while ${doing} (${detail}).`, { transport, cause: error, retryable: status === undefined || status >= 500 });
+  return new ConnectionError(`AWS failed while ${doing} (${detail}).`, {
+    transport,
+    cause: error,
+    retryable: status === undefined || status >= 500,
+  });
 }

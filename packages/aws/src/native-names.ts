@@ -43,7 +43,8 @@ export function createNativeNames(prefix: string): NativeNames {
     deadLetterQueue: (name, fifo) => queue(name, fifo, '-dlq'),
     // A subscription queue is named after both parts; the hash is of the pair, so 'a.b'/'c' and
     // 'a'/'b.c' stay distinct.
-    subscriptionQueue: (topic, subscription) => fitPair(prefix, topic, subscription, pair(topic, subscription), ''),
+    subscriptionQueue: (topic, subscription) =>
+      fitPair(prefix, topic, subscription, pair(topic, subscription), ''),
     subscriptionDeadLetterQueue: (topic, subscription) =>
       fitPair(prefix, topic, subscription, pair(topic, subscription), '-dlq'),
     topic: (name) => fit(prefix + name, '', TOPIC_MAX, /[^A-Za-z0-9_-]/g),
@@ -51,12 +52,21 @@ export function createNativeNames(prefix: string): NativeNames {
     deadLetterOfNative: (nativeName) => {
       const fifo = nativeName.endsWith(FIFO_SUFFIX);
       const base = fifo ? nativeName.slice(0, -FIFO_SUFFIX.length) : nativeName;
-      return fit(base, '-dlq', QUEUE_MAX - (fifo ? FIFO_SUFFIX.length : 0), /[^A-Za-z0-9_-]/g) + (fifo ? FIFO_SUFFIX : '');
+      return (
+        fit(base, '-dlq', QUEUE_MAX - (fifo ? FIFO_SUFFIX.length : 0), /[^A-Za-z0-9_-]/g) +
+        (fifo ? FIFO_SUFFIX : '')
+      );
     },
   };
 }
 
-function fitPair(prefix: string, topic: string, subscription: string, original: string, suffix: string): string {
+function fitPair(
+  prefix: string,
+  topic: string,
+  subscription: string,
+  original: string,
+  suffix: string,
+): string {
   const readable = `${prefix}${topic}-${subscription}`.replace(/[^A-Za-z0-9_-]/g, '_');
   const room = QUEUE_MAX - suffix.length - 9;
   return `${readable.slice(0, room)}-${hash(original)}${suffix}`;

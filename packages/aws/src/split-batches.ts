@@ -2,7 +2,12 @@
  * Splits items into batches of at most `maxEntries` items and `maxBytes` total, in order. An item
  * larger than `maxBytes` on its own gets a batch of its own (the service then refuses it by name).
  */
-export function splitBatches<T>(items: readonly T[], sizeOf: (item: T) => number, maxEntries: number, maxBytes: number): T[][] {
+export function splitBatches<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => number,
+  maxEntries: number,
+  maxBytes: number,
+): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let bytes = 0;

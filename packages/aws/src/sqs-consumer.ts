@@ -5,13 +5,21 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type Delivery, type DeliveryHandler, type FailureInfo, type TransportSubscription, withHeaders } from '@omnibus/core';
+import {
+  type Delivery,
+  type DeliveryHandler,
+  type EncodedMessage,
+  type FailureInfo,
+  type TransportSubscription,
+  withHeaders,
+} from '@omnibus/core';
 import { MAX_VISIBILITY_SECONDS } from './aws-capabilities.js';
 import type { ConsumableQueue } from './aws-resources.js';
 import { mapAwsError } from './map-aws-error.js';
 import { createSqsDeleter } from './sqs-deleter.js';
 import { sendToQueue } from './sqs-producer.js';
-import { fromWire } from './wire-envelope.js';
+import { fromWireWithBase } from './wire-envelope.js';
+import { MAX_RECEIVE_COUNT } from './aws-resources.js';
 
 export interface SqsConsumerSettings {
   readonly sqs: SQSClient;
@@ -19,8 +27,13 @@ export interface SqsConsumerSettings {
   readonly concurrency: number;
   readonly receiveWaitSeconds: number;
   readonly visibilityTimeoutSeconds: number;
+  /** The queue's redrive `maxReceiveCount`: a redelivery past it would land in the DLQ. */
+  readonly maxAttempts: number;
   readonly onDelivery: DeliveryHandler;
 }
+
+/** SQS per-message delay limit, for re-sent copies. */
+const MAX_DELAY_SECONDS = 900;
 
 /** At most this many long polls run at once per consumer, each asking for up to 10 messages. */
 const MAX_POLLERS = 8;
@@ -36,6 +49,13 @@ interface InFlight {
  * for more messages than there are free slots, so nothing waits unhandled while its visibility
  * runs out), a heartbeat extends the visibility of messages whose handler runs long, acks are
  * batched deletes, a retry is a visibility change, a dead letter is a send to the DLQ then a delete.
+ *
+ * Two cases are re-sent as a copy (carrying the attempts made so far) and the original deleted,
+ * instead of made visible again, because another receive would count against the redrive limit:
+ * messages a poll returns after `stop()` was called (a stopping consumer takes no new work), and a
+ * retry asked for past the limit (core retries forever when dead-lettering is off; SQS would
+ * otherwise redrive the message to the DLQ). FIFO queues release with a visibility change instead:
+ * a copy would lose its place in its group (and be dropped by deduplication).
  *
  * On a FIFO queue, messages of one group that arrive in one receive are handed over one at a time
  * in order; when one is retried, the rest of its group from that receive are released unhandled,
@@ -60,7 +80,9 @@ export function startSqsConsumer(settings: SqsConsumerSettings): TransportSubscr
     resolve?.();
   };
 
-  const heartbeatMs = Math.max(1, Math.floor(settings.visibilityTimeoutSeconds / 3)) * 1000;
+  // Every third of the visibility timeout, messages held for at least that long are extended: each
+  // is extended at the latest two thirds into its current visibility, before it could reappear.
+  const heartbeatMs = Math.max(200, Math.floor((settings.visibilityTimeoutSeconds * 1000) / 3));
   const heartbeat = setInterval(() => void extendVisibility(), heartbeatMs);
   heartbeat.unref();
 
@@ -100,7 +122,9 @@ export function startSqsConsumer(settings: SqsConsumerSettings): TransportSubscr
       } finally {
         reserved -= want;
       }
-      if (messages.length > 0) dispatch(messages);
+      if (messages.length === 0) continue;
+      if (running) dispatch(messages);
+      else track(handBack(messages));
     }
   }
 
@@ -151,17 +175,20 @@ export function startSqsConsumer(settings: SqsConsumerSettings): TransportSubscr
     notify();
   }
 
-  async function deliver(message: SqsMessage, entry: InFlight): Promise<'acked' | 'retried' | 'dead-lettered' | 'unsettled'> {
+  async function deliver(
+    message: SqsMessage,
+    entry: InFlight,
+  ): Promise<'acked' | 'retried' | 'dead-lettered' | 'unsettled'> {
     let outcome: 'acked' | 'retried' | 'dead-lettered' | 'unsettled' = 'unsettled';
     let settling = false;
     const once = (what: string) => {
       if (settling) throw new Error(`Delivery ${message.MessageId} was already settled; cannot ${what}.`);
       settling = true;
     };
-    const encoded = fromWire(message.Body ?? '', message.MessageAttributes, message.MessageId ?? '');
+    const { encoded, attempt, received } = read(message);
     const delivery: Delivery = {
       message: encoded,
-      attempt: Math.max(1, Number(message.Attributes?.ApproximateReceiveCount ?? 1) || 1),
+      attempt,
       raw: message,
       async ack() {
         once('ack');
@@ -176,8 +203,17 @@ export function startSqsConsumer(settings: SqsConsumerSettings): TransportSubscr
         once('retry');
         const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
         try {
+          if (!queue.fifo && received >= Math.min(settings.maxAttempts, MAX_RECEIVE_COUNT)) {
+            await requeue(encoded, attempt, Math.min(MAX_DELAY_SECONDS, seconds), entry);
+            outcome = 'retried';
+            return;
+          }
           await sqs.send(
-            new ChangeMessageVisibilityCommand({ QueueUrl: queue.url, ReceiptHandle: entry.receiptHandle, VisibilityTimeout: seconds }),
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: queue.url,
+              ReceiptHandle: entry.receiptHandle,
+              VisibilityTimeout: seconds,
+            }),
           );
           outcome = 'retried';
         } catch (error) {
@@ -204,6 +240,52 @@ export function startSqsConsumer(settings: SqsConsumerSettings): TransportSubscr
     // A handler that returned without settling leaves the message to reappear after its visibility.
     if (!entry.settled) finish(entry);
     return outcome;
+  }
+
+  /** Returns messages received after stop() to the queue without counting this receive. */
+  async function handBack(messages: SqsMessage[]) {
+    const entries = messages.map((message) => begin(message));
+    if (queue.fifo) {
+      await release(entries);
+      return;
+    }
+    await Promise.all(
+      messages.map(async (message, index) => {
+        const { encoded, attempt } = read(message);
+        try {
+          await requeue(encoded, attempt - 1, 0, entries[index]!);
+        } catch {
+          // Left in flight: it reappears after its visibility timeout.
+        } finally {
+          finish(entries[index]!);
+        }
+      }),
+    );
+  }
+
+  async function requeue(
+    encoded: EncodedMessage,
+    attemptBase: number,
+    delaySeconds: number,
+    entry: InFlight,
+  ) {
+    await sendToQueue(sqs, queue.url, [encoded], {
+      fifo: false,
+      label: queue.label,
+      attemptBase,
+      ...(delaySeconds > 0 ? { delaySeconds } : {}),
+    });
+    await deleter.delete(entry.receiptHandle);
+  }
+
+  function read(message: SqsMessage) {
+    const { message: encoded, attemptBase } = fromWireWithBase(
+      message.Body ?? '',
+      message.MessageAttributes,
+      message.MessageId ?? '',
+    );
+    const received = Math.max(1, Number(message.Attributes?.ApproximateReceiveCount ?? 1) || 1);
+    return { encoded, attempt: attemptBase + received, received };
   }
 
   async function release(entries: InFlight[]) {

@@ -39,7 +39,9 @@ export function createSqsDeleter(sqs: SQSClient, url: string, label: string): Sq
         const failure = failed.get(String(index));
         if (!failure) entry.resolve();
         else {
-          const error = Object.assign(new Error(failure.Message ?? 'delete refused'), { name: failure.Code ?? 'DeleteFailed' });
+          const error = Object.assign(new Error(failure.Message ?? 'delete refused'), {
+            name: failure.Code ?? 'DeleteFailed',
+          });
           entry.reject(mapAwsError(error, `deleting a message from ${label}`));
         }
       });

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import {
   SendMessageBatchCommand,
   type SendMessageBatchCommandOutput,
-  type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { type EncodedMessage, MessageTooLargeError } from '@omnibus/core';
 import { AWS_MESSAGE_LIMIT_BYTES } from './aws-capabilities.js';
 import { mapAwsError } from './map-aws-error.js';
@@ -18,6 +20,8 @@ const RESENDS = 2;
 export interface SqsSendOptions {
   readonly delaySeconds?: number;
   readonly fifo: boolean;
+  /** Attempts made before these copies (see `wire-envelope.ts`). */
+  readonly attemptBase?: number;
   /** For errors: `queue 'orders'`. */
   readonly label: string;
 }
@@ -43,7 +47,7 @@ interface Entry {
 }
 
 function toEntry(message: EncodedMessage, index: number, options: SqsSendOptions): Entry {
-  const wire: WireMessage = toWire(message);
+  const wire: WireMessage = toWire(message, options.attemptBase);
   if (wire.size > AWS_MESSAGE_LIMIT_BYTES) {
     throw new MessageTooLargeError(wire.size, AWS_MESSAGE_LIMIT_BYTES, { transport: 'aws' });
   }
@@ -82,8 +86,13 @@ async function sendBatch(sqs: SQSClient, url: string, batch: readonly Entry[], l
     const senderFault = failed.find((entry) => entry.SenderFault);
     if (senderFault || round >= RESENDS) {
       const first = senderFault ?? failed[0]!;
-      const error = Object.assign(new Error(first.Message ?? 'entry refused'), { name: first.Code ?? 'BatchEntryFailed' });
-      const mapped = mapAwsError(error, `sending to ${label} (${failed.length} of ${pending.length} entries refused)`);
+      const error = Object.assign(new Error(first.Message ?? 'entry refused'), {
+        name: first.Code ?? 'BatchEntryFailed',
+      });
+      const mapped = mapAwsError(
+        error,
+        `sending to ${label} (${failed.length} of ${pending.length} entries refused)`,
+      );
       throw mapped;
     }
     const ids = new Set(failed.map((entry) => entry.Id));

@@ -6,19 +6,23 @@ import type { EncodedMessage } from '@omnibus/core';
  *
  * - the CloudEvents attributes (`ce-*`) go packed as one JSON attribute `omnibus-envelope`, with
  *   the `ce-` prefix dropped (`{"id":…,"type":…}`);
- * - user headers ride as native String attributes when all of them fit (at most 9, valid names,
+ * - user headers ride as native String attributes when all of them fit (at most 8, valid names,
  *   non-empty values), so SQS consoles and SNS filter policies see them; otherwise all of them go
  *   packed as one JSON attribute `omnibus-headers`.
+ *
+ * - a copy the transport re-sends in place of a redelivery (see `sqs-consumer.ts`) carries
+ *   `omnibus-attempt-base`, the attempts made before it, so `attempt` keeps counting across copies.
  *
  * The body is the message's UTF-8 JSON, verbatim. `fromWire` restores the attributes exactly.
  */
 export const ENVELOPE_ATTRIBUTE = 'omnibus-envelope';
 export const HEADERS_ATTRIBUTE = 'omnibus-headers';
+export const ATTEMPT_BASE_ATTRIBUTE = 'omnibus-attempt-base';
 /** The key under which an event emitted through EventBridge carries its attributes (see `event-entry.ts`). */
 export const EVENT_ATTRIBUTES_KEY = '~omnibus';
 
 const CE = 'ce-';
-const MAX_NATIVE_HEADERS = 9;
+const MAX_NATIVE_HEADERS = 8;
 const STRING = 'String';
 
 export interface WireAttribute {
@@ -36,7 +40,7 @@ export interface WireMessage {
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-export function toWire(message: EncodedMessage): WireMessage {
+export function toWire(message: EncodedMessage, attemptBase = 0): WireMessage {
   const envelope: Record<string, string> = {};
   const headers: Record<string, string> = {};
   let headerCount = 0;
@@ -61,9 +65,12 @@ export function toWire(message: EncodedMessage): WireMessage {
   } else {
     attributes[HEADERS_ATTRIBUTE] = { DataType: STRING, StringValue: JSON.stringify(headers) };
   }
+  if (attemptBase > 0)
+    attributes[ATTEMPT_BASE_ATTRIBUTE] = { DataType: STRING, StringValue: String(attemptBase) };
   const body = decoder.decode(message.body);
   let size = message.body.byteLength;
-  for (const name in attributes) size += name.length + STRING.length + Buffer.byteLength(attributes[name]!.StringValue!);
+  for (const name in attributes)
+    size += name.length + STRING.length + Buffer.byteLength(attributes[name]!.StringValue!);
   return { body, attributes, size };
 }
 
@@ -73,6 +80,24 @@ export function toWire(message: EncodedMessage): WireMessage {
  * foreign message, delivered with the attributes it has so core can dead-letter it as undecodable.
  */
 export function fromWire(
+  body: string,
+  wireAttributes: Readonly<Record<string, { StringValue?: string | undefined }>> | undefined,
+  fallbackId: string,
+): EncodedMessage {
+  return fromWireWithBase(body, wireAttributes, fallbackId).message;
+}
+
+/** `fromWire`, plus the attempts made before this copy (0 for an original). */
+export function fromWireWithBase(
+  body: string,
+  wireAttributes: Readonly<Record<string, { StringValue?: string | undefined }>> | undefined,
+  fallbackId: string,
+): { message: EncodedMessage; attemptBase: number } {
+  const attemptBase = Math.max(0, Number(wireAttributes?.[ATTEMPT_BASE_ATTRIBUTE]?.StringValue ?? 0) || 0);
+  return { message: decodeWire(body, wireAttributes, fallbackId), attemptBase };
+}
+
+function decodeWire(
   body: string,
   wireAttributes: Readonly<Record<string, { StringValue?: string | undefined }>> | undefined,
   fallbackId: string,
@@ -89,7 +114,7 @@ export function fromWire(
   }
   if (wireAttributes) {
     for (const name in wireAttributes) {
-      if (name === ENVELOPE_ATTRIBUTE) continue;
+      if (name === ENVELOPE_ATTRIBUTE || name === ATTEMPT_BASE_ATTRIBUTE) continue;
       const value = wireAttributes[name]?.StringValue;
       if (name === HEADERS_ATTRIBUTE && value !== undefined) {
         const headers = parseObject(value);
@@ -121,7 +146,9 @@ function build(attributes: Record<string, string>, body: Uint8Array, fallbackId:
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -135,6 +162,7 @@ function isNativeName(name: string): boolean {
     !name.includes('..') &&
     !/^(aws|amazon)\./i.test(name) &&
     name !== ENVELOPE_ATTRIBUTE &&
-    name !== HEADERS_ATTRIBUTE
+    name !== HEADERS_ATTRIBUTE &&
+    name !== ATTEMPT_BASE_ATTRIBUTE
   );
 }

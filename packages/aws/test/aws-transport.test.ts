@@ -1,5 +1,17 @@
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type Bus, ConfigurationError, createBus, type Message, PermanentError, UnsupportedFeatureError } from '@omnibus/core';
+import {
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  type Bus,
+  ConfigurationError,
+  createBus,
+  type Message,
+  PermanentError,
+  UnsupportedFeatureError,
+} from '@omnibus/core';
 import { startEventBridgeEmulator, type EventBridgeEmulator } from '@omnibus/eventbridge-emulator';
 import { startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,11 +35,11 @@ async function openBus(extra: Record<string, unknown> = {}): Promise<Bus> {
       endpoint: fauxqs.address,
       credentials,
       receiveWaitSeconds: 1,
-      clients: {},
       ...extra,
       endpoints: { eventBridge: eventBridge.endpoint },
     }),
     source: 'aws-tests',
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
   });
   buses.push(bus);
   return bus;
@@ -47,7 +59,11 @@ function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
 
 beforeAll(async () => {
   fauxqs = await startFauxqs({ port: 0, logger: false });
-  eventBridge = await startEventBridgeEmulator({ port: 0, sqsEndpoint: fauxqs.address, snsEndpoint: fauxqs.address });
+  eventBridge = await startEventBridgeEmulator({
+    port: 0,
+    sqsEndpoint: fauxqs.address,
+    snsEndpoint: fauxqs.address,
+  });
 });
 
 afterAll(async () => {
@@ -75,7 +91,11 @@ describe('wire envelope', () => {
     for (let index = 0; index < 12; index++) headers[`h${index}`] = String(index);
     headers['bad name!'] = 'x';
     headers.empty = '';
-    const message = { id: 'm', attributes: { 'ce-id': 'm', 'ce-type': 'T', ...headers }, body: new Uint8Array([0x31]) };
+    const message = {
+      id: 'm',
+      attributes: { 'ce-id': 'm', 'ce-type': 'T', ...headers },
+      body: new Uint8Array([0x31]),
+    };
     const wire = toWire(message);
     expect(Object.keys(wire.attributes).sort()).toEqual(['omnibus-envelope', 'omnibus-headers']);
     expect(fromWire(wire.body, wire.attributes, 'x')).toEqual(message);
@@ -117,7 +137,11 @@ describe('names and batches', () => {
       source: ['payments'],
       'detail-type': ['PaymentFailed'],
       $or: [{ detail: { headers: { tenant: ['a'] } } }, { 'detail-type': ['X'] }],
-      detail: { data: { amount: [{ numeric: ['>=', 1000] }] }, subject: [{ exists: false }], '~absent~bogus': [{ exists: false }] },
+      detail: {
+        data: { amount: [{ numeric: ['>=', 1000] }] },
+        subject: [{ exists: false }],
+        '~absent~bogus': [{ exists: false }],
+      },
     });
   });
 });
@@ -125,15 +149,27 @@ describe('names and batches', () => {
 describe('options', () => {
   it('reports every invalid option at once, without I/O', () => {
     expect(() =>
-      createAwsTransport({ endpoint: 'nope', receiveWaitSeconds: 99, provision: 'sometimes' as never, namePrefix: 'a b' }),
+      createAwsTransport({
+        endpoint: 'nope',
+        receiveWaitSeconds: 99,
+        provision: 'sometimes' as never,
+        namePrefix: 'a b',
+      }),
     ).toThrowError(/endpoint.*namePrefix.*provision.*receiveWaitSeconds/);
   });
 
   it('parses aws:// URLs and refuses credentials in them', async () => {
-    const transport = await transportFactory('aws://?region=eu-west-1&endpoint=http://127.0.0.1:1&prefix=dev-', { provision: 'auto' });
+    const transport = await transportFactory(
+      'aws://?region=eu-west-1&endpoint=http://127.0.0.1:1&prefix=dev-',
+      { provision: 'auto' },
+    );
     expect(transport.name).toBe('aws');
-    expect(() => transportFactory('aws://key:secret@eu-west-1', { provision: 'auto' })).toThrow(ConfigurationError);
-    expect(() => transportFactory('aws://?region=x&accessKeyId=AKIA', { provision: 'auto' })).toThrow(/Unknown aws:\/\/ URL parameter/);
+    expect(() => transportFactory('aws://key:secret@eu-west-1', { provision: 'auto' })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => transportFactory('aws://?region=x&accessKeyId=AKIA', { provision: 'auto' })).toThrow(
+      /Unknown aws:\/\/ URL parameter/,
+    );
   });
 });
 
@@ -144,12 +180,16 @@ describe('on fauxqs', () => {
     const received: Message[] = [];
     const consumer = bus.consumer(queue, async (message) => void received.push(message), { concurrency: 16 });
     await consumer.start();
-    const messages = Array.from({ length: 25 }, (_, index) => ({ type: 'OrderPlaced', data: { index }, headers: { tenant: 'acme' } }));
+    const messages = Array.from({ length: 25 }, (_, index) => ({
+      type: 'OrderPlaced',
+      data: { index },
+      headers: { tenant: 'acme' },
+    }));
     await bus.producer(queue).send(messages);
     await waitFor(() => received.length === 25);
-    expect(received.map((message) => (message.data as { index: number }).index).sort((a, b) => a - b)).toEqual(
-      messages.map((_, index) => index),
-    );
+    expect(
+      received.map((message) => (message.data as { index: number }).index).sort((a, b) => a - b),
+    ).toEqual(messages.map((_, index) => index));
     expect(received[0]!.headers).toEqual({ tenant: 'acme' });
     expect(received[0]!.attempt).toBe(1);
     await consumer.stop();
@@ -208,11 +248,13 @@ describe('on fauxqs', () => {
 
   it('refuses delays beyond 15 minutes and on ordered queues', async () => {
     const bus = await openBus();
-    await expect(bus.producer(unique('late')).send({ type: 'T', data: 1 }, { delayMs: 16 * 60_000 })).rejects.toThrow(
-      UnsupportedFeatureError,
-    );
     await expect(
-      bus.producer(unique('ordered'), { ordering: 'key' }).send({ type: 'T', data: 1, key: 'a' }, { delayMs: 1000 }),
+      bus.producer(unique('late')).send({ type: 'T', data: 1 }, { delayMs: 16 * 60_000 }),
+    ).rejects.toThrow(UnsupportedFeatureError);
+    await expect(
+      bus
+        .producer(unique('ordered'), { ordering: 'key' })
+        .send({ type: 'T', data: 1, key: 'a' }, { delayMs: 1000 }),
     ).rejects.toThrow(UnsupportedFeatureError);
   });
 
@@ -220,29 +262,58 @@ describe('on fauxqs', () => {
     const bus = await openBus();
     const queue = unique('fifo');
     const seen: string[] = [];
-    const consumer = bus.consumer(queue, async (message) => void seen.push(`${message.key}:${(message.data as { n: number }).n}`), {
-      ordering: 'key',
-      concurrency: 4,
-    });
+    const consumer = bus.consumer(
+      queue,
+      async (message) => void seen.push(`${message.key}:${(message.data as { n: number }).n}`),
+      {
+        ordering: 'key',
+        concurrency: 4,
+      },
+    );
     await consumer.start();
     const producer = bus.producer(queue, { ordering: 'key' });
-    await producer.send(Array.from({ length: 6 }, (_, n) => ({ type: 'T', key: n % 2 ? 'a' : 'b', data: { n } })));
+    await producer.send(
+      Array.from({ length: 6 }, (_, n) => ({ type: 'T', key: n % 2 ? 'a' : 'b', data: { n } })),
+    );
     await waitFor(() => seen.length === 6);
     expect(seen.filter((entry) => entry.startsWith('a:'))).toEqual(['a:1', 'a:3', 'a:5']);
     expect(seen.filter((entry) => entry.startsWith('b:'))).toEqual(['b:0', 'b:2', 'b:4']);
     await consumer.stop();
   });
 
-  it("fails with provision 'never' naming the missing queue", async () => {
-    const bus = await openBus({ provision: 'never' });
-    await expect(bus.producer(unique('missing')).send({ type: 'T', data: 1 })).rejects.toThrow(/does not exist and provisioning is 'never'/);
+  it("keeps a slow handler's message invisible with a heartbeat", async () => {
+    const bus = await openBus({ visibilityTimeoutSeconds: 1 });
+    const queue = unique('slow');
+    const seen: number[] = [];
+    const consumer = bus.consumer(
+      queue,
+      async (message) => {
+        seen.push(message.attempt);
+        await new Promise((resolve) => setTimeout(resolve, 3500));
+      },
+      { concurrency: 4 },
+    );
+    await consumer.start();
+    await bus.producer(queue).send({ type: 'Slow', data: null });
+    await waitFor(() => seen.length === 1);
+    await consumer.stop();
+    expect(seen).toEqual([1]);
   });
 
-  it('fans a topic out to subscriptions and routes rules through EventBridge', async () => {
-    const bus = await openBus({ clients: {}, ...{} });
+  it("fails with provision 'never' naming the missing queue", async () => {
+    const bus = await openBus({ provision: 'never' });
+    await expect(bus.producer(unique('missing')).send({ type: 'T', data: 1 })).rejects.toThrow(
+      /does not exist and provisioning is 'never'/,
+    );
+  });
+
+  it('fans a topic out to its subscriptions through SNS', async () => {
+    const bus = await openBus();
     const topic = unique('notifications');
     const got: string[] = [];
-    const email = bus.topic(topic).subscribe('email', async (message) => void got.push(`email:${message.type}`));
+    const email = bus
+      .topic(topic)
+      .subscribe('email', async (message) => void got.push(`email:${message.type}`));
     const sms = bus.topic(topic).subscribe('sms', async (message) => void got.push(`sms:${message.type}`));
     await Promise.all([email.start(), sms.start()]);
     await bus.topic(topic).publish({ type: 'OrderConfirmed', data: {} });

@@ -1,7 +1,7 @@
 import { runTransportContract } from '@omnibus/contract-tests';
 import { type EventBridgeEmulator, startEventBridgeEmulator } from '@omnibus/eventbridge-emulator';
 import { startFauxqs } from 'fauxqs';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { createAwsTransport } from '../src/index.js';
 
 // fauxqs (SQS + SNS) and the EventBridge emulator run in this process; nothing is assumed running.
@@ -10,7 +10,11 @@ let eventBridge: EventBridgeEmulator;
 
 beforeAll(async () => {
   fauxqs = await startFauxqs({ port: 0, logger: false });
-  eventBridge = await startEventBridgeEmulator({ port: 0, sqsEndpoint: fauxqs.address, snsEndpoint: fauxqs.address });
+  eventBridge = await startEventBridgeEmulator({
+    port: 0,
+    sqsEndpoint: fauxqs.address,
+    snsEndpoint: fauxqs.address,
+  });
 });
 
 afterAll(async () => {
@@ -18,7 +22,7 @@ afterAll(async () => {
   await fauxqs?.stop();
 });
 
-const options = (provision: 'auto' | 'never') => () => {
+const transportWith = (provision: 'auto' | 'never') => () => {
   const endpoint = fauxqs.address;
   return createAwsTransport({
     region: 'us-east-1',
@@ -27,16 +31,20 @@ const options = (provision: 'auto' | 'never') => () => {
     provision,
     // Short polls keep stop() quick; production keeps the 5 s default.
     receiveWaitSeconds: 1,
-    clients: {},
-    eventBusName: 'default',
     endpoints: { eventBridge: eventBridge.endpoint },
   });
 };
 
-runTransportContract({
-  name: 'aws (fauxqs + eventbridge-emulator)',
-  createTransport: options('auto'),
-  createNonProvisioningTransport: options('never'),
-  timeScale: 2,
-  skip: {},
+// Every scenario uses names of its own, so they run five at a time against the one emulator pair.
+describe.concurrent('aws', () => {
+  runTransportContract({
+    name: 'aws (fauxqs + eventbridge-emulator)',
+    createTransport: transportWith('auto'),
+    createNonProvisioningTransport: transportWith('never'),
+    timeScale: 2,
+    skip: {
+      // fauxqs 1.9.2 rejects SQS bodies with characters outside the BMP (emoji); AWS accepts them.
+      'queue.json-data': 'fauxqs rejects emoji (non-BMP characters) in SQS bodies; AWS accepts them',
+    },
+  });
 });

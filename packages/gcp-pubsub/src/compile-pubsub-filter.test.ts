@@ -17,9 +17,11 @@ function evaluateFilter(filter: string, attributes: Readonly<Record<string, stri
   };
   const unquote = (token: string) =>
     token.startsWith('"')
-      ? token.slice(1, -1).replace(/\\x([0-9a-f]{2})|\\(.)/gi, (_, hex: string | undefined, character: string) =>
-          hex ? String.fromCharCode(Number.parseInt(hex, 16)) : character,
-        )
+      ? token
+          .slice(1, -1)
+          .replace(/\\x([0-9a-f]{2})|\\(.)/gi, (_, hex: string | undefined, character: string) =>
+            hex ? String.fromCharCode(Number.parseInt(hex, 16)) : character,
+          )
       : token;
   function expression(): boolean {
     let value = conjunction();
@@ -91,9 +93,9 @@ describe('compilePubSubFilter', () => {
     expect(compilePubSubFilter({ source: ['payments'], type: ['PaymentFailed', 'PaymentRefused'] })).toBe(
       'attributes.ce-source = "payments" AND (attributes.ce-type = "PaymentFailed" OR attributes.ce-type = "PaymentRefused")',
     );
-    expect(compilePubSubFilter({ headers: { 'x.tenant': [{ prefix: 'eu-' }], region: [{ exists: false }] } })).toBe(
-      'hasPrefix(attributes."x.tenant", "eu-") AND NOT attributes:region',
-    );
+    expect(
+      compilePubSubFilter({ headers: { 'x.tenant': [{ prefix: 'eu-' }], region: [{ exists: false }] } }),
+    ).toBe('hasPrefix(attributes."x.tenant", "eu-") AND NOT attributes:region');
     expect(compilePubSubFilter({ type: [{ 'anything-but': ['A', 'B'] }] })).toBe(
       'attributes.ce-type != "A" AND attributes.ce-type != "B"',
     );
@@ -101,7 +103,9 @@ describe('compilePubSubFilter', () => {
 
   it('leaves out what attributes cannot express, widening and never narrowing', () => {
     expect(compilePubSubFilter({ data: { amount: [{ numeric: ['>=', 1000] }] } })).toBeUndefined();
-    expect(compilePubSubFilter({ type: ['A'], data: { amount: [{ numeric: ['>=', 1000] }] } })).toBe('attributes.ce-type = "A"');
+    expect(compilePubSubFilter({ type: ['A'], data: { amount: [{ numeric: ['>=', 1000] }] } })).toBe(
+      'attributes.ce-type = "A"',
+    );
     // One inexpressible alternative makes the whole field unconstrained.
     expect(compilePubSubFilter({ type: ['A', { suffix: 'ed' }] })).toBeUndefined();
     expect(compilePubSubFilter({ $or: [{ type: ['A'] }, { data: { x: ['y'] } }] })).toBeUndefined();
@@ -124,16 +128,20 @@ describe('compilePubSubFilter', () => {
   // Every documented vector: each top-level string field of the event plays an attribute (other
   // fields are not attributes, so conditions on them must be left out), and the compiled filter
   // must let through every event the exact matcher accepts.
-  it.each(conformance.vectors.map((vector) => [vector.name, vector] as const))('is a superset of the matcher: %s', (_, vector) => {
-    const filter = compilePubSubFilter(vector.pattern, (path) => {
-      const value = path.length === 1 ? vector.event[path[0]!] : null;
-      return value === undefined || typeof value === 'string' ? path[0] : undefined;
-    });
-    if (filter === undefined) return;
-    expect(Buffer.byteLength(filter)).toBeLessThanOrEqual(MAX_FILTER_BYTES);
-    const attributes: Record<string, string> = {};
-    for (const [field, value] of Object.entries(vector.event)) if (typeof value === 'string') attributes[field] = value;
-    if (vector.matches) expect(evaluateFilter(filter, attributes), filter).toBe(true);
-    else evaluateFilter(filter, attributes); // parses
-  });
+  it.each(conformance.vectors.map((vector) => [vector.name, vector] as const))(
+    'is a superset of the matcher: %s',
+    (_, vector) => {
+      const filter = compilePubSubFilter(vector.pattern, (path) => {
+        const value = path.length === 1 ? vector.event[path[0]!] : null;
+        return value === undefined || typeof value === 'string' ? path[0] : undefined;
+      });
+      if (filter === undefined) return;
+      expect(Buffer.byteLength(filter)).toBeLessThanOrEqual(MAX_FILTER_BYTES);
+      const attributes: Record<string, string> = {};
+      for (const [field, value] of Object.entries(vector.event))
+        if (typeof value === 'string') attributes[field] = value;
+      if (vector.matches) expect(evaluateFilter(filter, attributes), filter).toBe(true);
+      else evaluateFilter(filter, attributes); // parses
+    },
+  );
 });

@@ -37,7 +37,9 @@ export const omnibusAttributeForPath: AttributeForPath = (path) => {
 /** Pub/Sub's limit on a filter's length, in bytes. */
 export const MAX_FILTER_BYTES = 256;
 
-type Expression = { readonly kind: 'true' } | { readonly kind: 'term'; readonly text: string; readonly compound: boolean };
+type Expression =
+  | { readonly kind: 'true' }
+  | { readonly kind: 'term'; readonly text: string; readonly compound: boolean };
 const TRUE: Expression = { kind: 'true' };
 
 /**
@@ -53,16 +55,26 @@ export function compilePubSubFilter(
   return Buffer.byteLength(expression.text, 'utf8') <= MAX_FILTER_BYTES ? expression.text : undefined;
 }
 
-function compileObject(pattern: Readonly<Record<string, unknown>>, path: readonly string[], attributeFor: AttributeForPath): Expression {
+function compileObject(
+  pattern: Readonly<Record<string, unknown>>,
+  path: readonly string[],
+  attributeFor: AttributeForPath,
+): Expression {
   const parts: Expression[] = [];
   for (const [field, value] of Object.entries(pattern)) {
     if (field === '$or') {
-      parts.push(Array.isArray(value) ? or(value.map((branch) => (isObject(branch) ? compileObject(branch, path, attributeFor) : TRUE))) : TRUE);
+      parts.push(
+        Array.isArray(value)
+          ? or(value.map((branch) => (isObject(branch) ? compileObject(branch, path, attributeFor) : TRUE)))
+          : TRUE,
+      );
     } else if (isObject(value)) {
       parts.push(compileObject(value, [...path, field], attributeFor));
     } else if (Array.isArray(value)) {
       const attribute = attributeFor([...path, field]);
-      parts.push(attribute === undefined ? TRUE : or(value.map((matcher) => compileMatcher(attribute, matcher))));
+      parts.push(
+        attribute === undefined ? TRUE : or(value.map((matcher) => compileMatcher(attribute, matcher))),
+      );
     }
   }
   return and(parts);
@@ -130,10 +142,14 @@ function keyName(attribute: string): string {
 
 /** A double-quoted filter string literal; backslash, quote and control characters escaped. */
 function literal(value: string): string {
-  return `"${value.replace(/[\\"\u0000-\u001f\u007f]/g, (character) => {
-    if (character === '\\' || character === '"') return `\\${character}`;
-    return `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  })}"`;
+  let escaped = '';
+  for (const character of value) {
+    const code = character.charCodeAt(0);
+    if (character === '\\' || character === '"') escaped += `\\${character}`;
+    else if (code < 0x20 || code === 0x7f) escaped += `\\x${code.toString(16).padStart(2, '0')}`;
+    else escaped += character;
+  }
+  return `"${escaped}"`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

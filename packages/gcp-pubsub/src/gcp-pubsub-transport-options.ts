@@ -62,34 +62,69 @@ export function resolveGcpPubSubOptions(options: GcpPubSubTransportOptions = {})
     problems.push(`projectId '${String(projectId).slice(0, 60)}' is not a Google Cloud project id.`);
   }
   const emulatorHost = options.emulatorHost;
-  if (emulatorHost !== undefined && !/^[^\s/:]+:\d{1,5}$/.test(emulatorHost) && !/^\[[0-9a-f:]+\]:\d{1,5}$/i.test(emulatorHost)) {
-    problems.push(`emulatorHost must be 'host:port', e.g. '127.0.0.1:8085'; got '${redactSecrets(String(emulatorHost))}'.`);
+  if (
+    emulatorHost !== undefined &&
+    !/^[^\s/:]+:\d{1,5}$/.test(emulatorHost) &&
+    !/^\[[0-9a-f:]+\]:\d{1,5}$/i.test(emulatorHost)
+  ) {
+    problems.push(
+      `emulatorHost must be 'host:port', e.g. '127.0.0.1:8085'; got '${redactSecrets(String(emulatorHost))}'.`,
+    );
   }
   const provision = options.provision ?? 'auto';
-  if (provision !== 'auto' && provision !== 'never') problems.push(`provision must be 'auto' or 'never'; got '${String(provision)}'.`);
+  if (provision !== 'auto' && provision !== 'never')
+    problems.push(`provision must be 'auto' or 'never'; got '${String(provision)}'.`);
   const namePrefix = options.namePrefix ?? '';
   if (typeof namePrefix !== 'string' || /[^A-Za-z0-9\-_.~+]/.test(namePrefix)) {
     problems.push('namePrefix may only hold letters, digits and - _ . ~ +.');
   }
   const eventsTopic = options.eventsTopic ?? 'omnibus.events';
-  if (typeof eventsTopic !== 'string' || eventsTopic === '') problems.push('eventsTopic must be a non-empty string.');
+  if (typeof eventsTopic !== 'string' || eventsTopic === '')
+    problems.push('eventsTopic must be a non-empty string.');
   const publishBatching = {
-    maxMessages: positiveInteger(options.publishBatching?.maxMessages, 1000, 'publishBatching.maxMessages', problems, 1000),
-    maxMilliseconds: nonNegative(options.publishBatching?.maxMilliseconds, 5, 'publishBatching.maxMilliseconds', problems),
+    maxMessages: positiveInteger(
+      options.publishBatching?.maxMessages,
+      1000,
+      'publishBatching.maxMessages',
+      problems,
+      1000,
+    ),
+    maxMilliseconds: nonNegative(
+      options.publishBatching?.maxMilliseconds,
+      5,
+      'publishBatching.maxMilliseconds',
+      problems,
+    ),
   };
   const ackBatching = {
-    maxMessages: positiveInteger(options.ackBatching?.maxMessages, 1000, 'ackBatching.maxMessages', problems, 2500),
-    maxMilliseconds: nonNegative(options.ackBatching?.maxMilliseconds, 10, 'ackBatching.maxMilliseconds', problems),
+    maxMessages: positiveInteger(
+      options.ackBatching?.maxMessages,
+      1000,
+      'ackBatching.maxMessages',
+      problems,
+      2500,
+    ),
+    maxMilliseconds: nonNegative(
+      options.ackBatching?.maxMilliseconds,
+      10,
+      'ackBatching.maxMilliseconds',
+      problems,
+    ),
   };
   const ackDeadlineSeconds = options.ackDeadlineSeconds ?? 60;
   if (!Number.isInteger(ackDeadlineSeconds) || ackDeadlineSeconds < 10 || ackDeadlineSeconds > 600) {
     problems.push(`ackDeadlineSeconds must be an integer from 10 to 600; got ${String(ackDeadlineSeconds)}.`);
   }
-  if (options.client !== undefined && (typeof options.client !== 'object' || typeof options.client.topic !== 'function')) {
+  if (
+    options.client !== undefined &&
+    (typeof options.client !== 'object' || typeof options.client.topic !== 'function')
+  ) {
     problems.push('client must be a PubSub instance from @google-cloud/pubsub.');
   }
   if (problems.length > 0) {
-    throw new ConfigurationError(`Invalid gcp-pubsub options: ${problems.join(' ')}`, { transport: TRANSPORT });
+    throw new ConfigurationError(`Invalid gcp-pubsub options: ${problems.join(' ')}`, {
+      transport: TRANSPORT,
+    });
   }
   return {
     projectId,
@@ -108,7 +143,10 @@ export function resolveGcpPubSubOptions(options: GcpPubSubTransportOptions = {})
  * Reads `gcp-pubsub://PROJECT?emulatorHost=HOST:PORT&namePrefix=…&eventsTopic=…`. An empty project
  * (`gcp-pubsub://`) leaves it to the client library's discovery.
  */
-export function optionsFromUrl(url: URL | string, factoryOptions: TransportFactoryOptions): GcpPubSubTransportOptions {
+export function optionsFromUrl(
+  url: URL | string,
+  factoryOptions: TransportFactoryOptions,
+): GcpPubSubTransportOptions {
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url) : url;
@@ -119,9 +157,12 @@ export function optionsFromUrl(url: URL | string, factoryOptions: TransportFacto
     );
   }
   if (parsed.protocol !== 'gcp-pubsub:') {
-    throw new ConfigurationError(`The gcp-pubsub transport takes gcp-pubsub:// URLs; got '${parsed.protocol}//'.`, {
-      transport: TRANSPORT,
-    });
+    throw new ConfigurationError(
+      `The gcp-pubsub transport takes gcp-pubsub:// URLs; got '${parsed.protocol}//'.`,
+      {
+        transport: TRANSPORT,
+      },
+    );
   }
   if (parsed.username || parsed.password) {
     throw new ConfigurationError(
@@ -151,14 +192,22 @@ export function optionsFromUrl(url: URL | string, factoryOptions: TransportFacto
   return options;
 }
 
-function positiveInteger(value: number | undefined, fallback: number, name: string, problems: string[], max: number): number {
+function positiveInteger(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+  problems: string[],
+  max: number,
+): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) problems.push(`${name} must be an integer from 1 to ${max}.`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    problems.push(`${name} must be an integer from 1 to ${max}.`);
   return value;
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string, problems: string[]): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) problems.push(`${name} must be a number >= 0.`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    problems.push(`${name} must be a number >= 0.`);
   return value;
 }

@@ -90,7 +90,14 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
 
   async function ensureSubscriptionWithDeadLetters(
     provisioner: PubSubProvisioner,
-    spec: { subscription: string; topic: string; logicalName: string; maxAttempts: number; ordering: boolean; filter?: string },
+    spec: {
+      subscription: string;
+      topic: string;
+      logicalName: string;
+      maxAttempts: number;
+      ordering: boolean;
+      filter?: string;
+    },
   ): Promise<void> {
     const deadLetterTopic = id(deadLetterName(spec.logicalName));
     await provisioner.ensureSubscription({ name: deadLetterTopic, topic: deadLetterTopic, ordering: false });
@@ -127,7 +134,13 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
       case 'dead-letter': {
         const of = resolveSource(source.of);
         const name = deadLetterName(of.logicalName);
-        return { subscription: id(name), topic: id(name), label: of.label, logicalName: name, isDeadLetter: true };
+        return {
+          subscription: id(name),
+          topic: id(name),
+          label: of.label,
+          logicalName: name,
+          isDeadLetter: true,
+        };
       }
     }
   }
@@ -140,7 +153,12 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
     await publisher.publish(topic, [message], { orderingKeys: false });
   }
 
-  function startConsumer(source: ResolvedSource, concurrency: number, ordering: 'key' | 'none', onDelivery: DeliveryHandler) {
+  function startConsumer(
+    source: ResolvedSource,
+    concurrency: number,
+    ordering: 'key' | 'none',
+    onDelivery: DeliveryHandler,
+  ) {
     const { pubsub } = ready();
     const consumer = startPubSubConsumer(
       {
@@ -186,7 +204,10 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
         // Only discovery needs I/O here; streams and admin calls connect lazily.
         await pubsub.auth.getProjectId();
       } catch (error) {
-        throw mapGcpPubSubError(error, 'finding the Google Cloud project (set projectId or GOOGLE_CLOUD_PROJECT)');
+        throw mapGcpPubSubError(
+          error,
+          'finding the Google Cloud project (set projectId or GOOGLE_CLOUD_PROJECT)',
+        );
       }
     },
 
@@ -204,7 +225,9 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
 
     async send(queue: string, messages: readonly EncodedMessage[], sendOptions: SendOptions) {
       if (sendOptions.delayMs !== undefined && sendOptions.delayMs > 0) {
-        throw new UnsupportedFeatureError('delayed delivery', 'Pub/Sub has no scheduled delivery.', { transport: NAME });
+        throw new UnsupportedFeatureError('delayed delivery', 'Pub/Sub has no scheduled delivery.', {
+          transport: NAME,
+        });
       }
       await ensureQueue(queue, sendOptions.ordering === 'key');
       await ready().publisher.publish(id(queue), messages);
@@ -212,7 +235,9 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
 
     async publish(topic: string, messages: readonly EncodedMessage[], sendOptions: SendOptions) {
       if (sendOptions.delayMs !== undefined && sendOptions.delayMs > 0) {
-        throw new UnsupportedFeatureError('delayed delivery', 'Pub/Sub has no scheduled delivery.', { transport: NAME });
+        throw new UnsupportedFeatureError('delayed delivery', 'Pub/Sub has no scheduled delivery.', {
+          transport: NAME,
+        });
       }
       const { provisioner, publisher } = ready();
       await provisioner.ensureTopic(id(topic));
@@ -229,7 +254,11 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
       const { provisioner } = ready();
       const resolved = resolveSource(source);
       if (resolved.isDeadLetter) {
-        await provisioner.ensureSubscription({ name: resolved.subscription, topic: resolved.topic, ordering: false });
+        await provisioner.ensureSubscription({
+          name: resolved.subscription,
+          topic: resolved.topic,
+          ordering: false,
+        });
       } else {
         await ensureSubscriptionWithDeadLetters(provisioner, {
           subscription: resolved.subscription,

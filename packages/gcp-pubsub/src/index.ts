@@ -11,4 +11,5 @@ export { gcpPubSubCapabilities } from './gcp-pubsub-capabilities.js';
 export { compilePubSubFilter } from './compile-pubsub-filter.js';
 
 /** What `createBus('gcp-pubsub://PROJECT?emulatorHost=HOST:PORT')` loads. */
-export const transportFactory: TransportFactory = (url, options) => createGcpPubSubTransport(optionsFromUrl(url, options));
+export const transportFactory: TransportFactory = (url, options) =>
+  createGcpPubSubTransport(optionsFromUrl(url, options));

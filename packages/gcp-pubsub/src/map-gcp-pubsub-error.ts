@@ -42,7 +42,10 @@ export function mapGcpPubSubError(error: unknown, what: string): OmnibusError {
   const options = { cause: error, transport: TRANSPORT };
   switch (grpcCode(error)) {
     case GrpcStatus.notFound:
-      return new ConfigurationError(`Pub/Sub: not found while ${what} (${detail}). Create it, or use provision: 'auto'.`, options);
+      return new ConfigurationError(
+        `Pub/Sub: not found while ${what} (${detail}). Create it, or use provision: 'auto'.`,
+        options,
+      );
     case GrpcStatus.permissionDenied:
     case GrpcStatus.unauthenticated:
       return new ConfigurationError(
@@ -61,7 +64,10 @@ export function mapGcpPubSubError(error: unknown, what: string): OmnibusError {
     case GrpcStatus.unavailable:
     case GrpcStatus.cancelled:
     case GrpcStatus.unknown:
-      return new ConnectionError(`Pub/Sub was not reachable while ${what}: ${detail}`, { ...options, retryable: true });
+      return new ConnectionError(`Pub/Sub was not reachable while ${what}: ${detail}`, {
+        ...options,
+        retryable: true,
+      });
     default:
       return new ConnectionError(`Pub/Sub failed while ${what}: ${detail}`, { ...options, retryable: false });
   }

@@ -34,7 +34,10 @@ const NATIVE_DELIVERY_COUNT = 'CloudPubSubDeadLetterSourceDeliveryCount';
  * Streams messages from one subscription with the client's flow control (max outstanding =
  * concurrency) and lease extension, and hands each to `onDelivery` as a `Delivery`.
  */
-export function startPubSubConsumer(options: PubSubConsumerOptions, onDelivery: DeliveryHandler): TransportSubscription {
+export function startPubSubConsumer(
+  options: PubSubConsumerOptions,
+  onDelivery: DeliveryHandler,
+): TransportSubscription {
   const subscription: Subscription = options.pubsub.subscription(options.subscription, {
     flowControl: { maxMessages: options.concurrency, allowExcessMessages: false },
     batching: options.ackBatching,
@@ -51,6 +54,12 @@ export function startPubSubConsumer(options: PubSubConsumerOptions, onDelivery: 
   /** Redeliveries seen here, for subscriptions without a dead-letter policy (no deliveryAttempt). */
   const seen = new Map<string, number>();
 
+  /** The ordering key, from Pub/Sub or (when a client or emulator leaves it out) the envelope. */
+  function orderingKeyOf(message: Message): string | undefined {
+    if (options.ordering !== 'key') return undefined;
+    return message.orderingKey || message.attributes?.['ce-partitionkey'] || undefined;
+  }
+
   function attemptOf(message: Message): number {
     if (message.deliveryAttempt > 0) return message.deliveryAttempt;
     const count = (seen.get(message.id) ?? 0) + 1;
@@ -63,7 +72,7 @@ export function startPubSubConsumer(options: PubSubConsumerOptions, onDelivery: 
     inFlight++;
     let settled = false;
     const encoded = toEncodedMessage(message, options.describeSource);
-    const key = options.ordering === 'key' ? message.orderingKey || undefined : undefined;
+    const key = orderingKeyOf(message);
     const finish = (outcome: 'done' | 'retry') => {
       if (key !== undefined) {
         const queue = waiting.get(key);
@@ -101,7 +110,7 @@ export function startPubSubConsumer(options: PubSubConsumerOptions, onDelivery: 
       },
       async retry(delayMs: number) {
         once();
-        const seconds = Math.min(MAX_ACK_DEADLINE_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
+        const seconds = Math.min(MAX_ACK_DEADLINE_SECONDS, Math.max(0, delayMs / 1000));
         try {
           await releaseAfter(message, seconds);
         } finally {
@@ -133,7 +142,7 @@ export function startPubSubConsumer(options: PubSubConsumerOptions, onDelivery: 
       void releaseAfter(message, 0);
       return;
     }
-    const key = options.ordering === 'key' ? message.orderingKey || undefined : undefined;
+    const key = orderingKeyOf(message);
     if (key !== undefined) {
       const queue = waiting.get(key);
       if (queue) {
@@ -193,7 +202,8 @@ function toEncodedMessage(message: Message, describeSource: string): EncodedMess
     attributes[name] = value;
   }
   if (nativeCount !== undefined && attributes[FailureHeader.error] === undefined) {
-    attributes[FailureHeader.error] = 'MaxDeliveryAttemptsExceeded: the message was not settled within its delivery attempts';
+    attributes[FailureHeader.error] =
+      'MaxDeliveryAttemptsExceeded: the message was not settled within its delivery attempts';
     attributes[FailureHeader.failedQueue] = describeSource;
     attributes[FailureHeader.failedAt] = new Date().toISOString();
     attributes[FailureHeader.attempts] = nativeCount;

@@ -6,9 +6,13 @@
  */
 export function nativeId(prefix: string, name: string): string {
   const encoded = `${prefix}${name}`.replace(/[^A-Za-z0-9\-_.~+]/g, (character) =>
-    Array.from(Buffer.from(character, 'utf8'), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+    Array.from(
+      Buffer.from(character, 'utf8'),
+      (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    ).join(''),
   );
-  const id = /^[A-Za-z]/.test(encoded) && !/^goog/i.test(encoded) && encoded.length >= 3 ? encoded : `o-${encoded}`;
+  const id =
+    /^[A-Za-z]/.test(encoded) && !/^goog/i.test(encoded) && encoded.length >= 3 ? encoded : `o-${encoded}`;
   return id.length < 3 ? `${id}--` : id;
 }
 

@@ -59,7 +59,8 @@ export function createPubSubProvisioner(
     try {
       await pubsub.createTopic(topic);
     } catch (error) {
-      if (grpcCode(error) !== GrpcStatus.alreadyExists) throw mapGcpPubSubError(error, `creating topic '${topic}'`);
+      if (grpcCode(error) !== GrpcStatus.alreadyExists)
+        throw mapGcpPubSubError(error, `creating topic '${topic}'`);
     }
   }
 
@@ -101,7 +102,8 @@ export function createPubSubProvisioner(
     if ((metadata.filter ?? '') !== (spec.filter ?? '')) {
       // A filter is fixed at creation: a rule whose filter changed gets a new subscription.
       await subscription.delete().catch((error: unknown) => {
-        if (grpcCode(error) !== GrpcStatus.notFound) throw mapGcpPubSubError(error, `replacing subscription '${spec.name}'`);
+        if (grpcCode(error) !== GrpcStatus.notFound)
+          throw mapGcpPubSubError(error, `replacing subscription '${spec.name}'`);
       });
       return createSubscription(spec);
     }
@@ -146,7 +148,8 @@ export function createPubSubProvisioner(
       try {
         await pubsub.subscription(name).delete();
       } catch (error) {
-        if (grpcCode(error) !== GrpcStatus.notFound) throw mapGcpPubSubError(error, `deleting subscription '${name}'`);
+        if (grpcCode(error) !== GrpcStatus.notFound)
+          throw mapGcpPubSubError(error, `deleting subscription '${name}'`);
       }
     },
     forget(name) {

@@ -4,7 +4,11 @@ import { mapGcpPubSubError } from './map-gcp-pubsub-error.js';
 
 /** Publishes encoded messages to native topics and resolves once Pub/Sub confirmed all of them. */
 export interface PubSubPublisher {
-  publish(topic: string, messages: readonly EncodedMessage[], options?: { readonly orderingKeys?: boolean }): Promise<void>;
+  publish(
+    topic: string,
+    messages: readonly EncodedMessage[],
+    options?: { readonly orderingKeys?: boolean },
+  ): Promise<void>;
   /** Sends what is batched and stops the publishers. */
   close(): Promise<void>;
 }
@@ -45,7 +49,9 @@ export function createPubSubPublisher(
     async publish(name, messages, options = {}) {
       const topic = topicFor(name);
       const orderingKeys = options.orderingKeys ?? true;
-      const results = await Promise.allSettled(messages.map((message) => publishOne(topic, message, orderingKeys)));
+      const results = await Promise.allSettled(
+        messages.map((message) => publishOne(topic, message, orderingKeys)),
+      );
       const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failure) throw mapGcpPubSubError(failure.reason, `publishing to topic '${name}'`);
     },

@@ -1,4 +1,9 @@
-import { type Delivery, decodeEventView, type RuleDefinition, type TransportSubscription } from '@omnibus/core';
+import {
+  type Delivery,
+  decodeEventView,
+  type RuleDefinition,
+  type TransportSubscription,
+} from '@omnibus/core';
 
 /** What the router needs from the transport. */
 export interface RuleRouterDependencies {

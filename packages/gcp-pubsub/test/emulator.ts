@@ -41,7 +41,9 @@ export async function emulatorAvailable(): Promise<boolean> {
   if (await reachable()) return true;
   if (process.env.CI === 'true') {
     if (!emulatorBinaryExists()) {
-      console.warn('!!! SKIPPING @omnibus/gcp-pubsub suites: the Pub/Sub emulator is not installed on this machine (google-cloud-cli-pubsub-emulator). !!!');
+      console.warn(
+        '!!! SKIPPING @omnibus/gcp-pubsub suites: the Pub/Sub emulator is not installed on this machine (google-cloud-cli-pubsub-emulator). !!!',
+      );
       return false;
     }
     throw new Error(`The Pub/Sub emulator is not reachable at ${EMULATOR_HOST} under CI=true; ${START_HINT}`);

@@ -7,7 +7,6 @@ import { EMULATOR_HOST, emulatorAvailable, PROJECT_ID } from './emulator.js';
 
 const available = await emulatorAvailable();
 const name = (label: string) => `gt-${label}-${randomBytes(4).toString('hex')}`;
-const encoder = new TextEncoder();
 
 function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -37,7 +36,10 @@ describe.skipIf(!available)('gcp-pubsub transport on the emulator', () => {
 
   it('carries attributes and body verbatim, and counts attempts from deliveryAttempt', async () => {
     const queue = name('verbatim');
-    const message = encodeMessage({ type: 'Thing', data: { a: 'é' }, headers: { 'x.h': 'v' } }, { source: 'test' });
+    const message = encodeMessage(
+      { type: 'Thing', data: { a: 'é' }, headers: { 'x.h': 'v' } },
+      { source: 'test' },
+    );
     await transport.send(queue, [message], {});
     const deliveries: Delivery[] = [];
     const subscription = await transport.consume(
@@ -77,15 +79,22 @@ describe.skipIf(!available)('gcp-pubsub transport on the emulator', () => {
 
   it('dead-letters with the failure headers, keeping id, body and attributes', async () => {
     const queue = name('dlq');
-    const message = encodeMessage({ type: 'Poison', data: { n: 1 }, headers: { tenant: 't1' } }, { source: 'test' });
+    const message = encodeMessage(
+      { type: 'Poison', data: { n: 1 }, headers: { tenant: 't1' } },
+      { source: 'test' },
+    );
     await transport.send(queue, [message], {});
     const failure = { [FailureHeader.error]: 'Error: boom', [FailureHeader.attempts]: '1' };
     const source = { kind: 'queue', queue } as const;
-    const main = await transport.consume(source, (delivery) => delivery.deadLetter({ reason: 'Error: boom', headers: failure }), {
-      concurrency: 1,
-      ordering: 'none',
-      maxAttempts: 3,
-    });
+    const main = await transport.consume(
+      source,
+      (delivery) => delivery.deadLetter({ reason: 'Error: boom', headers: failure }),
+      {
+        concurrency: 1,
+        ordering: 'none',
+        maxAttempts: 3,
+      },
+    );
     const dead: Delivery[] = [];
     const inspector = await transport.consume(
       { kind: 'dead-letter', of: source },
@@ -139,7 +148,12 @@ describe.skipIf(!available)('gcp-pubsub transport on the emulator', () => {
     const rule = name('rule');
     const { compilePattern } = await import('@omnibus/core');
     const pattern = { type: ['Big'], data: { amount: [{ numeric: ['>=', 100] }] } };
-    await transport.putRule({ name: rule, pattern, target: { queue: target }, matches: compilePattern(pattern) });
+    await transport.putRule({
+      name: rule,
+      pattern,
+      target: { queue: target },
+      matches: compilePattern(pattern),
+    });
     try {
       const [subscription] = await raw.subscription(`omnibus.events.rule.${rule}`).getMetadata();
       expect(subscription.filter).toBe('attributes.ce-type = "Big"');

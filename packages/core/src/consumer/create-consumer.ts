@@ -77,7 +77,7 @@ export function createConsumer(
         subscription = await transport.consume(source, onDelivery, {
           concurrency: settings.concurrency,
           ordering: settings.ordering,
-          maxAttempts: settings.attempts,
+          maxAttempts: settings.deadLetter ? settings.attempts : Number.POSITIVE_INFINITY,
         });
         host.track(consumer, true);
       })().finally(() => {

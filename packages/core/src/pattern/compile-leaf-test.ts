@@ -54,7 +54,8 @@ export function compileLeafTest(matchers: readonly Matcher[]): LeafTest {
   if (literals.size === 1) {
     const value = literals.values().next().value as Scalar;
     tests.unshift((candidate) => candidate === value);
-    if (tests.length === 1 && !acceptsAbsence) return { test: tests[0]!, acceptsAbsence, onlyAbsence, only: { value } };
+    if (tests.length === 1 && !acceptsAbsence)
+      return { test: tests[0]!, acceptsAbsence, onlyAbsence, only: { value } };
   } else if (literals.size > 1) {
     tests.unshift((candidate) => literals.has(candidate));
   }
@@ -96,7 +97,8 @@ function compileMatcher(matcher: Exclude<Matcher, { kind: 'literal' | 'exists' }
 }
 
 function compileNumericRange({ low, lowInclusive, high, highInclusive }: NumericRange): ScalarTest {
-  if (lowInclusive && highInclusive) return (value) => typeof value === 'number' && value >= low && value <= high;
+  if (lowInclusive && highInclusive)
+    return (value) => typeof value === 'number' && value >= low && value <= high;
   if (lowInclusive) return (value) => typeof value === 'number' && value >= low && value < high;
   if (highInclusive) return (value) => typeof value === 'number' && value > low && value <= high;
   return (value) => typeof value === 'number' && value > low && value < high;

@@ -77,7 +77,9 @@ interface CompiledNode {
   readonly inParent: Check<JsonObject>;
   /**
    * The node when an ancestor's key (or its own) is missing from `object`, whose keys sit at
-   * `depth`: its fields may still be there under dot-joined keys such as `"state.status"`.
+   * `depth`: its fields may still be there under dot-joined keys such as `"state.status"`. Those
+   * keys are only looked for when the nested key is missing, which keeps the common path to one
+   * read per key; an event holding both `"state"` and `"state.status"` is read through `"state"`.
    */
   readonly whenMissing: (object: JsonObject, depth: number) => boolean;
   /** `joinedKeys[depth]`: the node's path from `depth` on, joined with `.`. */
@@ -89,7 +91,8 @@ interface CompiledNode {
 }
 
 function compileNode(node: TreeNode): CompiledNode {
-  const children = [...node.children.values()].map(compileNode);
+  // Cheap checks first: a rule usually fails on `source` or `type`, so fail before reading deeper.
+  const children = [...node.children.values()].sort((a, b) => cost(a) - cost(b)).map(compileNode);
   const { leaf, segments } = node;
   const depth = segments.length - 1;
   const key = internalize(segments[depth] ?? '');
@@ -100,32 +103,7 @@ function compileNode(node: TreeNode): CompiledNode {
   const onlyAbsence =
     (leaf === undefined || leaf.onlyAbsence) && children.every((child) => child.onlyAbsence);
 
-  if (children.length === 0 && leaf !== undefined) {
-    // The hot path: a leaf field read straight from its parent object.
-    const { test, acceptsAbsence } = leaf;
-    const arrayCheck = leafArrayCheck(leaf);
-    const valueCheck: Check<unknown> = (value) => {
-      switch (typeof value) {
-        case 'string':
-        case 'number':
-        case 'boolean':
-          return test(value);
-        case 'object':
-          return value === null ? test(null) : Array.isArray(value) ? arrayCheck(value) : acceptsAbsence;
-        default:
-          return acceptsAbsence;
-      }
-    };
-    return {
-      objectCheck: () => acceptsAbsence,
-      valueCheck,
-      inParent: (object) => valueCheck(object[key]),
-      whenMissing: () => acceptsAbsence,
-      joinedKeys,
-      absent,
-      onlyAbsence,
-    };
-  }
+  if (children.length === 0 && leaf !== undefined) return compileLeafNode(leaf, key, joinedKeys, onlyAbsence);
 
   const childChecks = allOf(children.map((child) => child.inParent));
   // An object is not a leaf value, so the node's own list sees it as absence.
@@ -141,10 +119,11 @@ function compileNode(node: TreeNode): CompiledNode {
   };
   // Within a list of objects one element must satisfy the whole node. A node that only asks for
   // absence holds only when no element contradicts it.
+  const contradicts: Check<unknown> = (element) => !elementCheck(element);
   const arrayCheck: Check<unknown[]> = onlyAbsence
-    ? (array) => !someElement(array, (element) => !elementCheck(element))
+    ? (array) => !someElement(array, contradicts)
     : absent
-      ? (array) => someElement(array, elementCheck) || !someElement(array, () => true)
+      ? (array) => someElement(array, elementCheck) || !someElement(array, isAnything)
       : (array) => someElement(array, elementCheck);
   const valueCheck: Check<unknown> = (value) => {
     if (typeof value === 'object' && value !== null) {
@@ -165,11 +144,57 @@ function compileNode(node: TreeNode): CompiledNode {
     valueCheck,
     inParent: (object) => {
       const value = object[key];
+      if (typeof value === 'object' && value !== null && !Array.isArray(value))
+        return objectCheck(value as JsonObject);
       return value === undefined ? whenMissing(object, depth) : valueCheck(value);
     },
     whenMissing,
     joinedKeys,
     absent,
+    onlyAbsence,
+  };
+}
+
+/**
+ * A field with a list and no nested fields: the hot path. The most common list, one literal, is
+ * compared inline instead of through `test`.
+ */
+function compileLeafNode(
+  leaf: LeafTest,
+  key: string,
+  joinedKeys: readonly string[],
+  onlyAbsence: boolean,
+): CompiledNode {
+  const { test, acceptsAbsence, only } = leaf;
+  const arrayCheck = leafArrayCheck(leaf);
+  const valueCheck: Check<unknown> = (value) => {
+    switch (typeof value) {
+      case 'string':
+      case 'number':
+      case 'boolean':
+        return test(value);
+      case 'object':
+        return value === null ? test(null) : Array.isArray(value) ? arrayCheck(value) : acceptsAbsence;
+      default:
+        return acceptsAbsence;
+    }
+  };
+  const expected = only?.value;
+  // `only` is set when absence is not accepted, so anything but the literal or a list fails.
+  const inParent: Check<JsonObject> =
+    only === undefined
+      ? (object) => valueCheck(object[key])
+      : (object) => {
+          const value = object[key];
+          return value === expected || (Array.isArray(value) && arrayCheck(value));
+        };
+  return {
+    objectCheck: () => acceptsAbsence,
+    valueCheck,
+    inParent,
+    whenMissing: () => acceptsAbsence,
+    joinedKeys,
+    absent: acceptsAbsence,
     onlyAbsence,
   };
 }
@@ -196,6 +221,12 @@ function someElement(array: unknown[], check: Check<unknown>): boolean {
   return false;
 }
 
+/** Rough cost of checking a node: a one-literal field, other fields, then nested objects. */
+function cost(node: TreeNode): number {
+  if (node.children.size > 0) return 2;
+  return node.leaf?.only === undefined ? 1 : 0;
+}
+
 /**
  * Returns `key` as the engine's canonical copy of that property name. Keys rebuilt by `split` and
  * `join` are fresh strings, and reading a property with one makes the engine look the name up in
@@ -203,6 +234,10 @@ function someElement(array: unknown[], check: Check<unknown>): boolean {
  */
 function internalize(key: string): string {
   return Object.keys({ [key]: true })[0] ?? key;
+}
+
+function isAnything(): boolean {
+  return true;
 }
 
 function isScalar(value: unknown): value is Scalar {

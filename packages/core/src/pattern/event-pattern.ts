@@ -69,6 +69,9 @@ export type PatternValue = PatternLiteral | PatternMatcher;
 /**
  * An EventBridge event pattern: a JSON object whose leaves are non-empty lists of
  * {@link PatternValue}s. The `$or` key holds a list of at least two patterns.
+ *
+ * TypeScript cannot give one key of an index signature its own type, so any field may hold a list
+ * of patterns as far as the type goes; `validatePattern` accepts that only under `$or`.
  */
 export interface EventPattern {
   readonly [field: string]: readonly PatternValue[] | EventPattern | readonly EventPattern[];

@@ -88,7 +88,11 @@ export function compileRangeTest(range: IpRange): (text: string) => boolean {
     return (text) => {
       if (parseIpv4(text, eventAddress)) return (ipv4Number(eventAddress) & mask) === network;
       // An IPv4-mapped IPv6 address is also an IPv4 address.
-      return text.includes(':') && parseIpAddress(text, eventAddress) === 4 && (ipv4Number(eventAddress) & mask) === network;
+      return (
+        text.includes(':') &&
+        parseIpAddress(text, eventAddress) === 4 &&
+        (ipv4Number(eventAddress) & mask) === network
+      );
     };
   }
   const whole = range.maskBits >> 3;
@@ -102,7 +106,7 @@ export function compileRangeTest(range: IpRange): (text: string) => boolean {
 }
 
 function ipv4Number(bytes: Uint8Array): number {
-  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) | 0;
+  return (bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]! | 0;
 }
 
 function parseIpv4(text: string, into: Uint8Array): boolean {

@@ -88,7 +88,8 @@ export interface ConsumeOptions {
   /**
    * The attempt after which core dead-letters. Transports with a native max-delivery setting
    * (SQS redrive, Pub/Sub dead-letter policy, Service Bus MaxDeliveryCount) configure it from this,
-   * so a crashing consumer's messages end in the dead-letter queue too.
+   * so a crashing consumer's messages end in the dead-letter queue too. `Infinity` when the
+   * consumer turned dead-lettering off: then no native limit may dead-letter its messages.
    */
   readonly maxAttempts: number;
 }
