@@ -17,7 +17,7 @@ import { type BenchRow, median, percentile } from './report.js';
  * one-at-a-time latency (send -> handler). fauxqs shares this process's CPU, so the figures measure
  * the emulator too: compare the ratio, not the absolute rates.
  */
-export async function benchAws(total = 5_000, runs = 3, latencySamples = 200): Promise<BenchRow[]> {
+export async function bench(total = 5_000, runs = 3, latencySamples = 200): Promise<BenchRow[]> {
   const fauxqs = await startFauxqs({ port: 0, logger: false });
   const connection = {
     region: 'us-east-1',
