@@ -63,15 +63,15 @@ export function decodeTyped(bytes: Buffer): AmqpTyped {
 /** Builds a map value from already-typed keys and values, so their AMQP types survive re-encoding. */
 export function typedMap(entries: ReadonlyArray<readonly [AmqpTyped, AmqpTyped]>): AmqpTyped {
   const map = amqpTypes.wrap_map({});
-  map.value = entries.flatMap(([key, value]) => [key, value]);
+  map.value = entries.flat();
   return map;
 }
 
 /** The key/value pairs of a typed map (or of a described section holding one). */
 export function typedMapEntries(value: AmqpTyped | undefined): Array<[AmqpTyped, AmqpTyped]> {
   if (!value) return [];
-  const map = value.descriptor ? (value.value as AmqpTyped) : value;
-  const items = Array.isArray(map.value) ? (map.value as AmqpTyped[]) : [];
+  // rhea marks a described value by adding `descriptor` to the value itself.
+  const items = Array.isArray(value.value) ? (value.value as AmqpTyped[]) : [];
   const entries: Array<[AmqpTyped, AmqpTyped]> = [];
   for (let index = 0; index + 1 < items.length; index += 2) {
     entries.push([items[index]!, items[index + 1]!]);
@@ -96,6 +96,7 @@ export function readLong(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   if (Buffer.isBuffer(value) && value.length === 8) return Number(value.readBigInt64BE());
-  if (value && typeof value === 'object' && 'value' in value) return readLong((value as { value: unknown }).value);
+  if (value && typeof value === 'object' && 'value' in value)
+    return readLong((value as { value: unknown }).value);
   throw new TypeError(`not a long: ${String(value)}`);
 }

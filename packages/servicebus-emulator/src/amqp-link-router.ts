@@ -35,10 +35,16 @@ interface ConnectionState {
  * into entities, and receive links bound to entities (including session receivers, whose attach
  * is held back until a session is locked).
  */
-export function routeAmqpLinks(container: Container, namespace: ServiceBusNamespace, settings: LinkRouterSettings) {
+export function routeAmqpLinks(
+  container: Container,
+  namespace: ServiceBusNamespace,
+  settings: LinkRouterSettings,
+) {
   const connections = new WeakMap<Connection, ConnectionState>();
   const incomingRoles = new WeakMap<object, IncomingRole>();
   const consumersByLink = new WeakMap<object, ReceiverLinkConsumer>();
+  /** Session receive links whose attach is held back until a session is locked. */
+  const heldLinks = new WeakSet<ServerSenderLink>();
 
   const stateOf = (connection: Connection): ConnectionState => {
     let state = connections.get(connection);
@@ -49,7 +55,11 @@ export function routeAmqpLinks(container: Container, namespace: ServiceBusNamesp
     return state;
   };
 
-  const refuse = (link: ServerSenderLink | ServerReceiverLink, terminus: 'source' | 'target', fault: ServiceBusFault) => {
+  const refuse = (
+    link: ServerSenderLink | ServerReceiverLink,
+    terminus: 'source' | 'target',
+    fault: ServiceBusFault,
+  ) => {
     // Service Bus answers with a null terminus, then detaches with the error.
     link.local.attach[terminus] = null;
     link.close(fault.toAmqpError());
@@ -83,7 +93,11 @@ export function routeAmqpLinks(container: Container, namespace: ServiceBusNamesp
       return;
     }
     if (resolved?.kind !== 'receivable') {
-      refuse(link, 'source', new ServiceBusFault('entityNotFound', `The messaging entity '${address}' could not be found.`));
+      refuse(
+        link,
+        'source',
+        new ServiceBusFault('entityNotFound', `The messaging entity '${address}' could not be found.`),
+      );
       return;
     }
     const entity = resolved.entity;
@@ -100,12 +114,18 @@ export function routeAmqpLinks(container: Container, namespace: ServiceBusNamesp
       consumer.onFlow((flowContext.sender as unknown as ServerSenderLink)._draining);
     });
     for (const outcome of ['accepted', 'rejected', 'modified', 'released']) {
-      link.on(outcome, (outcomeContext: EventContext) => consumer.onOutcome(outcomeContext.delivery as Delivery));
+      link.on(outcome, (outcomeContext: EventContext) =>
+        consumer.onOutcome(outcomeContext.delivery as Delivery),
+      );
     }
     const sessionEntity = entity.options.requiresSession && entity.kind !== 'deadLetterQueue';
     if (!sessionEntity) {
       if (wantsSession) {
-        refuse(link, 'source', new ServiceBusFault('argumentError', `The entity '${address}' does not require sessions.`));
+        refuse(
+          link,
+          'source',
+          new ServiceBusFault('argumentError', `The entity '${address}' does not require sessions.`),
+        );
         return;
       }
       link.set_source({ address });
@@ -116,11 +136,21 @@ export function routeAmqpLinks(container: Container, namespace: ServiceBusNamesp
       refuse(
         link,
         'source',
-        new ServiceBusFault('argumentError', `It is not possible for an entity that requires sessions to create a non-sessionful message receiver (${address}).`),
+        new ServiceBusFault(
+          'argumentError',
+          `It is not possible for an entity that requires sessions to create a non-sessionful message receiver (${address}).`,
+        ),
       );
       return;
     }
-    holdAttachUntilSessionLocked(link, entity, consumer, address, filter[sessionFilterKey], remote.properties);
+    holdAttachUntilSessionLocked(
+      link,
+      entity,
+      consumer,
+      address,
+      filter[sessionFilterKey],
+      remote.properties,
+    );
   });
 
   const holdAttachUntilSessionLocked = (
@@ -134,25 +164,30 @@ export function routeAmqpLinks(container: Container, namespace: ServiceBusNamesp
     // rhea has already queued our attach; take it back so the client keeps waiting.
     link.state.local_open = false;
     link.state.open_requests = 0;
-    const sessionId = requestedSession === null || requestedSession === undefined ? undefined : String(requestedSession);
+    heldLinks.add(link);
+    const sessionId =
+      requestedSession === null || requestedSession === undefined ? undefined : String(requestedSession);
     const waitMs = Number(properties?.['com.microsoft:timeout'] ?? defaultSessionWaitMs);
     entity.acceptSession(consumer, sessionId, waitMs).then(
       (lockedSession: string) => {
-        if (link.is_closed() || !link.connection.is_open()) {
+        if (!heldLinks.delete(link) || !link.connection.is_open()) {
           dropConsumer(consumer);
           return;
         }
         link.set_source({ address, filter: { [sessionFilterKey]: lockedSession } });
         link.local.attach.properties = {
-          'com.microsoft:locked-until-utc': amqpTypes.wrap_long(longBytes(toDotNetTicks(entity.sessionLockedUntil(lockedSession)))),
+          'com.microsoft:locked-until-utc': amqpTypes.wrap_long(
+            longBytes(toDotNetTicks(entity.sessionLockedUntil(lockedSession))),
+          ),
         };
         link.open();
         entity.pump();
       },
       (error: unknown) => {
         dropConsumer(consumer);
-        if (!link.connection.is_open()) return;
-        const fault = error instanceof ServiceBusFault ? error : new ServiceBusFault('argumentError', String(error));
+        if (!heldLinks.delete(link) || !link.connection.is_open()) return;
+        const fault =
+          error instanceof ServiceBusFault ? error : new ServiceBusFault('argumentError', String(error));
         link.set_source({ address });
         link.open();
         link.close(fault.toAmqpError());
@@ -172,16 +207,24 @@ export function routeAmqpLinks(container: Container, namespace: ServiceBusNamesp
     } else if (namespace.isSendable(address)) {
       incomingRoles.set(link, { kind: 'entity', path: address });
     } else {
-      refuse(link, 'target', new ServiceBusFault('entityNotFound', `The messaging entity '${address}' could not be found.`));
+      refuse(
+        link,
+        'target',
+        new ServiceBusFault('entityNotFound', `The messaging entity '${address}' could not be found.`),
+      );
       return;
     }
     link.set_target({ address });
   });
 
-  const reply = (connection: Connection, request: Record<string, unknown>, response: Record<string, unknown>) => {
+  const reply = (
+    connection: Connection,
+    request: Record<string, unknown>,
+    response: Record<string, unknown>,
+  ) => {
     const replyTo = String(request.reply_to ?? '');
     const link = stateOf(connection).replyLinks.get(replyTo);
-    if (!link || !link.is_open()) {
+    if (!link?.is_open()) {
       settings.log(`no reply link '${replyTo}' for a request; dropped`);
       return;
     }
@@ -227,7 +270,8 @@ export function routeAmqpLinks(container: Container, namespace: ServiceBusNamesp
         statusCode: response.statusCode,
         statusDescription: response.statusDescription,
       };
-      if (response.errorCondition) applicationProperties['error-condition'] = amqpTypes.wrap_symbol(response.errorCondition);
+      if (response.errorCondition)
+        applicationProperties['error-condition'] = amqpTypes.wrap_symbol(response.errorCondition);
       reply(link.connection, message, { application_properties: applicationProperties, body: response.body });
       return;
     }
@@ -243,7 +287,8 @@ export function routeAmqpLinks(container: Container, namespace: ServiceBusNamesp
       }
       delivery.accept();
     } catch (error) {
-      const fault = error instanceof ServiceBusFault ? error : new ServiceBusFault('argumentError', String(error));
+      const fault =
+        error instanceof ServiceBusFault ? error : new ServiceBusFault('argumentError', String(error));
       delivery.reject(fault.toAmqpError());
     }
   });
@@ -251,6 +296,13 @@ export function routeAmqpLinks(container: Container, namespace: ServiceBusNamesp
   const closeConsumerOf = (link: unknown) => {
     const consumer = consumersByLink.get(link as object);
     if (consumer) dropConsumer(consumer);
+    const held = link as ServerSenderLink;
+    if (heldLinks.delete(held)) {
+      // The client gave up waiting for a session. It still expects an attach before our detach,
+      // which rhea sends once the link counts as locally open.
+      held.local.attach.source = null;
+      held.open();
+    }
   };
   container.on('sender_close', (context: EventContext) => closeConsumerOf(context.sender));
   container.on('sender_error', (context: EventContext) => closeConsumerOf(context.sender));
@@ -281,6 +333,7 @@ function incomingMessageBytes(context: EventContext): Buffer[] {
     return Array.isArray(body.content) ? body.content : [body.content];
   }
   const bytes = rawBytesOf(context.message as object);
-  if (!bytes) throw new ServiceBusFault('argumentError', 'The emulator could not read the raw message bytes.');
+  if (!bytes)
+    throw new ServiceBusFault('argumentError', 'The emulator could not read the raw message bytes.');
   return [bytes];
 }

@@ -57,7 +57,10 @@ export function createManualClock(startAt: number = Date.now()): ManualClock {
       timers = timers.filter((timer) => !timer.cancelled);
       let next: ManualTimer | undefined;
       for (const timer of timers) {
-        if (timer.dueAt <= target && (!next || timer.dueAt < next.dueAt || (timer.dueAt === next.dueAt && timer.order < next.order))) {
+        if (
+          timer.dueAt <= target &&
+          (!next || timer.dueAt < next.dueAt || (timer.dueAt === next.dueAt && timer.order < next.order))
+        ) {
           next = timer;
         }
       }
@@ -72,7 +75,12 @@ export function createManualClock(startAt: number = Date.now()): ManualClock {
   return {
     now: () => current,
     setTimer(callback, delayMs) {
-      const timer: ManualTimer = { dueAt: current + Math.max(0, delayMs), order: created++, callback, cancelled: false };
+      const timer: ManualTimer = {
+        dueAt: current + Math.max(0, delayMs),
+        order: created++,
+        callback,
+        cancelled: false,
+      };
       timers.push(timer);
       return {
         cancel: () => {

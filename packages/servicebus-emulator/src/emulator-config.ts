@@ -82,14 +82,17 @@ const officialEmulatorDefaults = {
   DuplicateDetectionHistoryTimeWindow: 'PT20S',
 } as const;
 
-const duration = (value: string | undefined) => (value === undefined ? undefined : parseIso8601Duration(value));
+const duration = (value: string | undefined) =>
+  value === undefined ? undefined : parseIso8601Duration(value);
 
 function receivableOptions(properties: ConfigEntityProperties = {}) {
   return {
     lockDurationMs: duration(properties.LockDuration ?? officialEmulatorDefaults.LockDuration),
     maxDeliveryCount: properties.MaxDeliveryCount ?? officialEmulatorDefaults.MaxDeliveryCount,
     requiresSession: properties.RequiresSession ?? false,
-    defaultMessageTimeToLiveMs: duration(properties.DefaultMessageTimeToLive ?? officialEmulatorDefaults.DefaultMessageTimeToLive),
+    defaultMessageTimeToLiveMs: duration(
+      properties.DefaultMessageTimeToLive ?? officialEmulatorDefaults.DefaultMessageTimeToLive,
+    ),
     deadLetteringOnMessageExpiration: properties.DeadLetteringOnMessageExpiration ?? false,
     forwardTo: properties.ForwardTo || undefined,
     forwardDeadLetteredMessagesTo: properties.ForwardDeadLetteredMessagesTo || undefined,
@@ -100,7 +103,8 @@ function duplicateDetection(properties: ConfigEntityProperties = {}) {
   return {
     requiresDuplicateDetection: properties.RequiresDuplicateDetection ?? false,
     duplicateDetectionHistoryTimeWindowMs: duration(
-      properties.DuplicateDetectionHistoryTimeWindow ?? officialEmulatorDefaults.DuplicateDetectionHistoryTimeWindow,
+      properties.DuplicateDetectionHistoryTimeWindow ??
+        officialEmulatorDefaults.DuplicateDetectionHistoryTimeWindow,
     ),
   };
 }
@@ -130,7 +134,8 @@ function ruleDefinition(rule: ConfigRule): RuleDefinition {
     filter = correlationFilter;
   }
   const definition: RuleDefinition = { name: rule.Name, filter };
-  if (properties.Action?.SqlExpression) definition.action = { sqlExpression: properties.Action.SqlExpression };
+  if (properties.Action?.SqlExpression)
+    definition.action = { sqlExpression: properties.Action.SqlExpression };
   return definition;
 }
 
@@ -162,7 +167,10 @@ export function entityDefinitionsFromConfig(config: EmulatorConfigFile): EntityD
           name: subscription.Name,
           options: {
             ...receivableOptions(subscription.Properties),
-            rules: subscription.Rules && subscription.Rules.length > 0 ? subscription.Rules.map(ruleDefinition) : undefined,
+            rules:
+              subscription.Rules && subscription.Rules.length > 0
+                ? subscription.Rules.map(ruleDefinition)
+                : undefined,
           },
         })),
       });

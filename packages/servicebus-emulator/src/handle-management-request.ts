@@ -20,14 +20,18 @@ type RequestBody = Record<string, unknown>;
 const ok = (body: unknown = {}): ManagementResponse => ({ statusCode: 200, statusDescription: 'OK', body });
 const noContent = (): ManagementResponse => ({ statusCode: 204, statusDescription: 'No Content', body: {} });
 
-const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+const asArray = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value : value === undefined ? [] : [value];
 const lockTokensOf = (body: RequestBody) =>
-  asArray(body['lock-tokens']).map((token) => (Buffer.isBuffer(token) ? lockTokenFromUuidBytes(token) : String(token)));
+  asArray(body['lock-tokens']).map((token) =>
+    Buffer.isBuffer(token) ? lockTokenFromUuidBytes(token) : String(token),
+  );
 const sessionIdOf = (body: RequestBody) =>
   body['session-id'] === undefined || body['session-id'] === null ? undefined : String(body['session-id']);
 
 const requireEntity = (target: ManagementTarget): MessageEntity => {
-  if (!target.entity) throw new ServiceBusFault('entityNotFound', `The messaging entity '${target.path}' could not be found.`);
+  if (!target.entity)
+    throw new ServiceBusFault('entityNotFound', `The messaging entity '${target.path}' could not be found.`);
   return target.entity;
 };
 
@@ -53,11 +57,15 @@ function dispositionFromStatus(body: RequestBody): Disposition {
       return {
         kind: 'deadLetter',
         reason: body['deadletter-reason'] === undefined ? undefined : String(body['deadletter-reason']),
-        description: body['deadletter-description'] === undefined ? undefined : String(body['deadletter-description']),
+        description:
+          body['deadletter-description'] === undefined ? undefined : String(body['deadletter-description']),
         propertiesToModify: properties,
       };
     default:
-      throw new ServiceBusFault('argumentError', `Unknown disposition-status '${String(body['disposition-status'])}'.`);
+      throw new ServiceBusFault(
+        'argumentError',
+        `Unknown disposition-status '${String(body['disposition-status'])}'.`,
+      );
   }
 }
 
@@ -77,8 +85,14 @@ export function handleManagementRequest(
   try {
     return dispatch(namespace, target, operation, body);
   } catch (error) {
-    const fault = error instanceof ServiceBusFault ? error : new ServiceBusFault('argumentError', String(error));
-    return { statusCode: fault.statusCode, statusDescription: fault.message, errorCondition: fault.condition, body: null };
+    const fault =
+      error instanceof ServiceBusFault ? error : new ServiceBusFault('argumentError', String(error));
+    return {
+      statusCode: fault.statusCode,
+      statusDescription: fault.message,
+      errorCondition: fault.condition,
+      body: null,
+    };
   }
 }
 
@@ -104,9 +118,13 @@ function dispatch(
       const sequenceNumbers = asArray(body.messages).map((item) => {
         const entry = item as RequestBody;
         const content = parseMessageContent(entry.message as Buffer);
-        const scheduledFor = content.annotations.find(([key]) => key.value === 'x-opt-scheduled-enqueue-time')?.[1];
+        const scheduledFor = content.annotations.find(
+          ([key]) => key.value === 'x-opt-scheduled-enqueue-time',
+        )?.[1];
         const at = scheduledFor?.value instanceof Date ? scheduledFor.value.getTime() : namespace.clock.now();
-        return target.entity ? target.entity.schedule(content, at) : namespace.scheduleOnTopic(target.path, content, at);
+        return target.entity
+          ? target.entity.schedule(content, at)
+          : namespace.scheduleOnTopic(target.path, content, at);
       });
       return ok({ 'sequence-numbers': longArray(sequenceNumbers) });
     }
@@ -128,7 +146,9 @@ function dispatch(
           const entry: Record<string, unknown> = { message: delivery.bytes };
           // Unlike a delivery tag, this token travels as a plain uuid (no .NET byte swap).
           if (delivery.lockToken) {
-            entry['lock-token'] = amqpTypes.wrap_uuid(Buffer.from(delivery.lockToken.replaceAll('-', ''), 'hex'));
+            entry['lock-token'] = amqpTypes.wrap_uuid(
+              Buffer.from(delivery.lockToken.replaceAll('-', ''), 'hex'),
+            );
           }
           return entry;
         }),
@@ -152,7 +172,11 @@ function dispatch(
       const state = body['session-state'];
       requireEntity(target).setSessionState(
         String(body['session-id']),
-        Buffer.isBuffer(state) ? state : state === null || state === undefined ? undefined : Buffer.from(String(state)),
+        Buffer.isBuffer(state)
+          ? state
+          : state === null || state === undefined
+            ? undefined
+            : Buffer.from(String(state)),
       );
       return ok();
     }
@@ -160,7 +184,9 @@ function dispatch(
       const since = body['last-updated-time'] instanceof Date ? body['last-updated-time'].getTime() : 0;
       const skip = Number(body.skip ?? 0);
       const top = Number(body.top ?? 100);
-      const sessions = requireEntity(target).listSessions(since).slice(skip, skip + top);
+      const sessions = requireEntity(target)
+        .listSessions(since)
+        .slice(skip, skip + top);
       if (sessions.length === 0) return noContent();
       return ok({ skip: amqpTypes.wrap_int(skip + sessions.length), 'sessions-ids': sessions });
     }
@@ -185,6 +211,9 @@ function dispatch(
       return ok({ rules: rules.map((rule) => ({ 'rule-description': encodeRuleDescription(rule) })) });
     }
     default:
-      throw new ServiceBusFault('notImplemented', `The $management operation '${operation}' is not supported by the emulator.`);
+      throw new ServiceBusFault(
+        'notImplemented',
+        `The $management operation '${operation}' is not supported by the emulator.`,
+      );
   }
 }

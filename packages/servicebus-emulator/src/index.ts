@@ -3,7 +3,13 @@ export {
   type ServiceBusEmulatorOptions,
   startServiceBusEmulator,
 } from './start-service-bus-emulator.js';
-export { createManualClock, type EmulatorClock, type ManualClock, systemClock, type TimerHandle } from './emulator-clock.js';
+export {
+  createManualClock,
+  type EmulatorClock,
+  type ManualClock,
+  systemClock,
+  type TimerHandle,
+} from './emulator-clock.js';
 export type {
   CorrelationRuleFilter,
   DuplicateDetectionOptions,

@@ -216,11 +216,11 @@ export function encodeForTransfer(content: MessageContent, stamp: DeliveryStamp)
     ([key]) => !stampedKeys.has(String(key.value)),
   );
   for (const [key, value] of stamp.annotations) annotationEntries.push([amqpTypes.wrap_symbol(key), value]);
-  const leading = encodeTyped(headerSection);
-  const annotationsSection = encodeTyped(
-    amqpTypes.described(amqpTypes.wrap_ulong(MESSAGE_ANNOTATIONS), typedMap(annotationEntries)),
-  );
-  const parts = [leading, annotationsSection];
+  // One writer for both broker-written sections: a delivery is on the hot path.
+  const writer = new amqpTypes.Writer();
+  writer.write(headerSection);
+  writer.write(amqpTypes.described(amqpTypes.wrap_ulong(MESSAGE_ANNOTATIONS), typedMap(annotationEntries)));
+  const parts = [writer.toBuffer()];
   if (content.propertiesSection) parts.push(content.propertiesSection);
   if (content.applicationPropertiesSection) parts.push(content.applicationPropertiesSection);
   parts.push(content.bodySections);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type AmqpTyped, amqpTypes } from './amqp-codec.js';
-import type { EmulatorClock, TimerHandle } from './emulator-clock.js';
+import { type EmulatorClock, systemClock, type TimerHandle } from './emulator-clock.js';
 import type { ResolvedReceivableOptions } from './entity-options.js';
 import { encodeForTransfer, editContent, type MessageContent } from './message-content.js';
 import { createSequenceOrderedQueue, type SequenceOrderedQueue } from './sequence-ordered-queue.js';
@@ -59,7 +59,12 @@ export type Disposition =
   | { kind: 'complete' }
   | { kind: 'abandon'; propertiesToModify?: Record<string, unknown> }
   | { kind: 'defer'; propertiesToModify?: Record<string, unknown> }
-  | { kind: 'deadLetter'; reason?: string; description?: string; propertiesToModify?: Record<string, unknown> };
+  | {
+      kind: 'deadLetter';
+      reason?: string;
+      description?: string;
+      propertiesToModify?: Record<string, unknown>;
+    };
 
 /** A message handed out through `$management` (receive-by-sequence-number). */
 export interface ManagementDelivery {
@@ -118,7 +123,11 @@ export interface MessageEntity {
   pump(): void;
   settle(lockToken: string, disposition: Disposition): void;
   renewLock(lockToken: string): number;
-  receiveDeferred(sequenceNumbers: number[], mode: ReceiveMode, sessionId: string | undefined): ManagementDelivery[];
+  receiveDeferred(
+    sequenceNumbers: number[],
+    mode: ReceiveMode,
+    sessionId: string | undefined,
+  ): ManagementDelivery[];
   peek(fromSequenceNumber: number, count: number, sessionId: string | undefined): Buffer[];
   acceptSession(consumer: EntityConsumer, sessionId: string | undefined, timeoutMs: number): Promise<string>;
   renewSessionLock(sessionId: string): number;
@@ -155,7 +164,12 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
       ? undefined
       : createMessageEntity({
           path: `${path}/$DeadLetterQueue`,
-          options: { ...options, requiresSession: false, forwardTo: undefined, defaultMessageTimeToLiveMs: undefined },
+          options: {
+            ...options,
+            requiresSession: false,
+            forwardTo: undefined,
+            defaultMessageTimeToLiveMs: undefined,
+          },
           host,
           kind: 'deadLetterQueue',
         });
@@ -180,7 +194,9 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
   };
 
   const queueOf = (message: StoredMessage) =>
-    options.requiresSession && kind !== 'deadLetterQueue' ? sessionFor(message.sessionId ?? '').available : available;
+    options.requiresSession && kind !== 'deadLetterQueue'
+      ? sessionFor(message.sessionId ?? '').available
+      : available;
 
   const remove = (message: StoredMessage) => {
     message.removed = true;
@@ -210,7 +226,8 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
     return encodeForTransfer(message.content, { deliveryCount, annotations });
   };
 
-  const isExpired = (message: StoredMessage) => message.expiresAt !== undefined && message.expiresAt <= clock.now();
+  const isExpired = (message: StoredMessage) =>
+    message.expiresAt !== undefined && message.expiresAt <= clock.now();
 
   const expire = (message: StoredMessage) => {
     if (options.deadLetteringOnMessageExpiration && kind !== 'deadLetterQueue') {
@@ -231,7 +248,10 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
     }, message.expiresAt - clock.now());
   };
 
-  const toPropertyEdits = (properties: Record<string, unknown> | undefined, extra?: Record<string, string>) => {
+  const toPropertyEdits = (
+    properties: Record<string, unknown> | undefined,
+    extra?: Record<string, string>,
+  ) => {
     const edits = new Map<string, AmqpTyped | undefined>();
     for (const [name, value] of Object.entries(properties ?? {})) edits.set(name, amqpTypes.wrap(value));
     for (const [name, value] of Object.entries(extra ?? {})) edits.set(name, amqpTypes.wrap_string(value));
@@ -249,7 +269,9 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
     const extra: Record<string, string> = {};
     if (reason !== undefined) extra.DeadLetterReason = reason;
     if (description !== undefined) extra.DeadLetterErrorDescription = description;
-    const content = editContent(message.content, { applicationProperties: toPropertyEdits(propertiesToModify, extra) });
+    const content = editContent(message.content, {
+      applicationProperties: toPropertyEdits(propertiesToModify, extra),
+    });
     if (options.forwardDeadLetteredMessagesTo) {
       host.forward(options.forwardDeadLetteredMessagesTo, content, path);
       return;
@@ -285,7 +307,10 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
 
   const lockMessage = (message: StoredMessage, consumer: EntityConsumer | undefined): string => {
     const token = randomUUID();
-    const session = message.sessionId !== undefined && options.requiresSession ? sessions.get(message.sessionId) : undefined;
+    const session =
+      message.sessionId !== undefined && options.requiresSession
+        ? sessions.get(message.sessionId)
+        : undefined;
     const lock: MessageLock = {
       token,
       until: session ? session.lockedUntil : clock.now() + options.lockDurationMs,
@@ -373,7 +398,8 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
       host.forward(options.forwardTo, message.content, undefined);
       return;
     }
-    if (message.sessionId !== undefined && options.requiresSession) sessionFor(message.sessionId).lastUpdatedAt = clock.now();
+    if (message.sessionId !== undefined && options.requiresSession)
+      sessionFor(message.sessionId).lastUpdatedAt = clock.now();
     armExpiry(message);
     queueOf(message).add(message);
     pump();
@@ -436,7 +462,10 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
     if (message.sessionId !== undefined && options.requiresSession) {
       const session = sessions.get(message.sessionId);
       if (!session?.owner && message.state !== 'deferred') {
-        throw new ServiceBusFault('sessionLockLost', `The session lock was lost for session '${message.sessionId}'.`);
+        throw new ServiceBusFault(
+          'sessionLockLost',
+          `The session lock was lost for session '${message.sessionId}'.`,
+        );
       }
     }
     return message;
@@ -456,7 +485,9 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
       const owner = record.owner;
       if (!owner) return;
       releaseSession(record);
-      owner.sessionLost(new ServiceBusFault('sessionLockLost', `The session lock has expired on the session '${record.id}'.`));
+      owner.sessionLost(
+        new ServiceBusFault('sessionLockLost', `The session lock has expired on the session '${record.id}'.`),
+      );
     }, record.lockedUntil - clock.now());
   };
 
@@ -522,7 +553,9 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
       const message = newMessage(content, nextSequenceNumber++);
       message.deadLetterSource = deadLetterSource;
       messages.set(message.sequenceNumber, message);
-      const scheduledFor = content.annotations.find(([key]) => key.value === 'x-opt-scheduled-enqueue-time')?.[1];
+      const scheduledFor = content.annotations.find(
+        ([key]) => key.value === 'x-opt-scheduled-enqueue-time',
+      )?.[1];
       const scheduledAt = scheduledFor?.value instanceof Date ? scheduledFor.value.getTime() : undefined;
       if (scheduledAt !== undefined && scheduledAt > clock.now()) {
         scheduleAt(message, scheduledAt);
@@ -568,8 +601,11 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
     cancelScheduled(sequenceNumbers: number[]): void {
       for (const sequenceNumber of sequenceNumbers) {
         const message = messages.get(sequenceNumber);
-        if (!message || message.state !== 'scheduled') {
-          throw new ServiceBusFault('messageNotFound', `The scheduled message with sequence number ${sequenceNumber} was not found.`);
+        if (message?.state !== 'scheduled') {
+          throw new ServiceBusFault(
+            'messageNotFound',
+            `The scheduled message with sequence number ${sequenceNumber} was not found.`,
+          );
         }
         remove(message);
       }
@@ -619,7 +655,10 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
           break;
         case 'deadLetter':
           if (kind === 'deadLetterQueue') {
-            throw new ServiceBusFault('argumentError', 'A message in a dead-letter queue cannot be dead-lettered again.');
+            throw new ServiceBusFault(
+              'argumentError',
+              'A message in a dead-letter queue cannot be dead-lettered again.',
+            );
           }
           deadLetter(message, disposition.reason, disposition.description, disposition.propertiesToModify);
           break;
@@ -640,12 +679,19 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
     },
 
     /** Hands out deferred messages by sequence number (receive-by-sequence-number). */
-    receiveDeferred(sequenceNumbers: number[], mode: ReceiveMode, sessionId: string | undefined): ManagementDelivery[] {
+    receiveDeferred(
+      sequenceNumbers: number[],
+      mode: ReceiveMode,
+      sessionId: string | undefined,
+    ): ManagementDelivery[] {
       if (sessionId !== undefined) sessionRecordOrThrow(sessionId);
       const found = sequenceNumbers.map((sequenceNumber) => {
         const message = messages.get(sequenceNumber);
-        if (!message || message.state !== 'deferred' || message.lock || message.sessionId !== sessionId) {
-          throw new ServiceBusFault('messageNotFound', `Failed to lock one or more specified messages. Either the message is not deferred or it was not found. Sequence number: ${sequenceNumber}.`);
+        if (message?.state !== 'deferred' || message.lock || message.sessionId !== sessionId) {
+          throw new ServiceBusFault(
+            'messageNotFound',
+            `Failed to lock one or more specified messages. Either the message is not deferred or it was not found. Sequence number: ${sequenceNumber}.`,
+          );
         }
         return message;
       });
@@ -678,12 +724,19 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
      * Locks a session for a consumer: the named one, or (with `sessionId` undefined) the next free
      * session with messages, waiting up to `timeoutMs` for one. Resolves with the session id.
      */
-    acceptSession(consumer: EntityConsumer, sessionId: string | undefined, timeoutMs: number): Promise<string> {
+    acceptSession(
+      consumer: EntityConsumer,
+      sessionId: string | undefined,
+      timeoutMs: number,
+    ): Promise<string> {
       if (sessionId !== undefined) {
         const record = sessionFor(sessionId);
         if (record.owner && record.lockedUntil > clock.now()) {
           return Promise.reject(
-            new ServiceBusFault('sessionCannotBeLocked', `The requested session '${sessionId}' cannot be accepted. It may be locked by another receiver.`),
+            new ServiceBusFault(
+              'sessionCannotBeLocked',
+              `The requested session '${sessionId}' cannot be accepted. It may be locked by another receiver.`,
+            ),
           );
         }
         lockSession(record, consumer);
@@ -695,13 +748,20 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
         return Promise.resolve(record.id);
       }
       return new Promise((resolve, reject) => {
+        // The wait is the client's operation timeout, so it runs on wall-clock time even when the
+        // entity's clock is a manual one.
         const waiter: SessionWaiter = {
           consumer,
           resolve,
-          timer: clock.setTimer(() => {
+          timer: systemClock.setTimer(() => {
             const index = sessionWaiters.indexOf(waiter);
             if (index >= 0) sessionWaiters.splice(index, 1);
-            reject(new ServiceBusFault('timeout', `The operation did not complete within the allocated time ${timeoutMs}ms for object session.`));
+            reject(
+              new ServiceBusFault(
+                'timeout',
+                `The operation did not complete within the allocated time ${timeoutMs}ms for object session.`,
+              ),
+            );
           }, timeoutMs),
         };
         sessionWaiters.push(waiter);
@@ -734,7 +794,10 @@ export function createMessageEntity(init: MessageEntityInit): MessageEntity {
     listSessions(since: number): string[] {
       return [...sessions.values()]
         .filter((record) => record.lastUpdatedAt > since || since <= 0)
-        .filter((record) => record.state !== undefined || [...messages.values()].some((m) => m.sessionId === record.id))
+        .filter(
+          (record) =>
+            record.state !== undefined || [...messages.values()].some((m) => m.sessionId === record.id),
+        )
         .map((record) => record.id);
     },
 

@@ -32,7 +32,8 @@ function dispositionOf(outcome: RheaOutcome): Disposition {
       return {
         kind: 'deadLetter',
         reason: DeadLetterReason === undefined ? undefined : String(DeadLetterReason),
-        description: DeadLetterErrorDescription === undefined ? undefined : String(DeadLetterErrorDescription),
+        description:
+          DeadLetterErrorDescription === undefined ? undefined : String(DeadLetterErrorDescription),
         propertiesToModify: rest,
       };
     }
@@ -95,8 +96,9 @@ export function createReceiverLinkConsumer(
     availableCredit() {
       if (!link.is_open()) return 0;
       const linkCredit = link.credit + link.delivery_count - sent;
-      const bufferSpace = (link.session as unknown as { outgoing: { deliveries: { available(): number } } }).outgoing
-        .deliveries.available();
+      const bufferSpace = (
+        link.session as unknown as { outgoing: { deliveries: { available(): number } } }
+      ).outgoing.deliveries.available();
       return Math.min(linkCredit, bufferSpace - 1);
     },
     transfer(bytes, lockToken) {
@@ -125,7 +127,9 @@ export function createReceiverLinkConsumer(
         settleAndForget(delivery, settledStateFor(outcome));
       } catch (error) {
         const fault =
-          error instanceof ServiceBusFault ? error : new ServiceBusFault('argumentError', (error as Error).message);
+          error instanceof ServiceBusFault
+            ? error
+            : new ServiceBusFault('argumentError', (error as Error).message);
         settleAndForget(delivery, amqpMessageCodec.rejected({ error: fault.toAmqpError() }).described());
       }
     },

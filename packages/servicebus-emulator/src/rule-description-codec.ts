@@ -54,7 +54,8 @@ export function encodeRuleDescription(rule: RuleDefinition): AmqpTyped {
   return described(descriptors.ruleDescription, [filter, action, amqpTypes.wrap_string(rule.name)]);
 }
 
-const stringOrUndefined = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
+const stringOrUndefined = (value: unknown) =>
+  value === undefined || value === null ? undefined : String(value);
 
 /** Reads the `rule-description` map of an add-rule request. */
 export function decodeRuleDescription(name: string, description: Record<string, unknown>): RuleDefinition {

@@ -47,7 +47,12 @@ interface TopicRecord {
 /** What an AMQP address points at. */
 export type ResolvedAddress =
   | { kind: 'cbs' }
-  | { kind: 'management'; entity: MessageEntity | undefined; subscription: SubscriptionRecord | undefined; path: string }
+  | {
+      kind: 'management';
+      entity: MessageEntity | undefined;
+      subscription: SubscriptionRecord | undefined;
+      path: string;
+    }
   | { kind: 'receivable'; entity: MessageEntity }
   | { kind: 'sendable'; path: string };
 
@@ -102,7 +107,8 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
 
   const topicOrThrow = (topicName: string) => {
     const topic = topics.get(key(topicName));
-    if (!topic) throw new ServiceBusFault('entityNotFound', `The messaging entity '${topicName}' could not be found.`);
+    if (!topic)
+      throw new ServiceBusFault('entityNotFound', `The messaging entity '${topicName}' could not be found.`);
     return topic;
   };
 
@@ -126,7 +132,8 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
       return;
     }
     const topic = topics.get(key(targetName));
-    if (!topic) throw new ServiceBusFault('entityNotFound', `The messaging entity '${targetName}' could not be found.`);
+    if (!topic)
+      throw new ServiceBusFault('entityNotFound', `The messaging entity '${targetName}' could not be found.`);
     if (isDuplicate(topic.duplicates, content)) return;
     for (const subscription of topic.subscriptions.values()) {
       const copy = routeThroughRules(subscription, content);
@@ -138,7 +145,10 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
    * A message goes to a subscription once if any rule matches; the first matching rule with an
    * action shapes the copy (Service Bus applies the action of the rule that matched).
    */
-  const routeThroughRules = (subscription: SubscriptionRecord, content: MessageContent): MessageContent | undefined => {
+  const routeThroughRules = (
+    subscription: SubscriptionRecord,
+    content: MessageContent,
+  ): MessageContent | undefined => {
     let matched: MessageContent | undefined;
     for (const rule of subscription.rules.values()) {
       if (!rule.matches(content)) continue;
@@ -179,7 +189,12 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
       requireUnusedName(name);
       queues.set(key(name), {
         name,
-        entity: createMessageEntity({ path: name, options: resolveReceivableOptions(options), host, kind: 'queue' }),
+        entity: createMessageEntity({
+          path: name,
+          options: resolveReceivableOptions(options),
+          host,
+          kind: 'queue',
+        }),
         duplicates: { settings: resolveDuplicateDetection(options), seen: new Map() },
       });
     },
@@ -199,7 +214,10 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
     createSubscription(topicName: string, name: string, options: SubscriptionOptions = {}): void {
       const topic = topicOrThrow(topicName);
       if (topic.subscriptions.has(key(name))) {
-        throw new ServiceBusFault('entityAlreadyExists', `The subscription '${topicName}/Subscriptions/${name}' already exists.`);
+        throw new ServiceBusFault(
+          'entityAlreadyExists',
+          `The subscription '${topicName}/Subscriptions/${name}' already exists.`,
+        );
       }
       const topicTtl = topic.defaultMessageTimeToLiveMs;
       const ownTtl = options.defaultMessageTimeToLiveMs;
@@ -209,7 +227,8 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
           ownTtl === undefined ? topicTtl : topicTtl === undefined ? ownTtl : Math.min(ownTtl, topicTtl),
       });
       const rules = new Map<string, CompiledRule>();
-      for (const rule of options.rules ?? [trueRule(defaultRuleName)]) rules.set(key(rule.name), compileRule(rule));
+      for (const rule of options.rules ?? [trueRule(defaultRuleName)])
+        rules.set(key(rule.name), compileRule(rule));
       const path = `${topic.name}/Subscriptions/${name}`;
       topic.subscriptions.set(key(name), {
         name,
@@ -222,7 +241,10 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
     addRule(topicName: string, subscriptionName: string, rule: RuleDefinition): void {
       const subscription = subscriptionOrThrow(topicName, subscriptionName);
       if (subscription.rules.has(key(rule.name))) {
-        throw new ServiceBusFault('entityAlreadyExists', `The messaging entity '${rule.name}' already exists.`);
+        throw new ServiceBusFault(
+          'entityAlreadyExists',
+          `The messaging entity '${rule.name}' already exists.`,
+        );
       }
       subscription.rules.set(key(rule.name), compileRule(rule));
     },
@@ -235,7 +257,9 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
     },
 
     listRules(topicName: string, subscriptionName: string): RuleDefinition[] {
-      return [...subscriptionOrThrow(topicName, subscriptionName).rules.values()].map((rule) => rule.definition);
+      return [...subscriptionOrThrow(topicName, subscriptionName).rules.values()].map(
+        (rule) => rule.definition,
+      );
     },
 
     send,
@@ -259,7 +283,10 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
       for (const sequenceNumber of sequenceNumbers) {
         const timer = topic.scheduled.get(sequenceNumber);
         if (!timer) {
-          throw new ServiceBusFault('messageNotFound', `The scheduled message with sequence number ${sequenceNumber} was not found.`);
+          throw new ServiceBusFault(
+            'messageNotFound',
+            `The scheduled message with sequence number ${sequenceNumber} was not found.`,
+          );
         }
         timer.cancel();
         topic.scheduled.delete(sequenceNumber);
@@ -297,7 +324,8 @@ export function createServiceBusNamespace(clock: EmulatorClock) {
     /** The receivable entity at `path` (queue, subscription or a dead-letter queue), or throws. */
     entity(path: string): MessageEntity {
       const entity = findReceivable(entityPathOf(path));
-      if (!entity) throw new ServiceBusFault('entityNotFound', `The messaging entity '${path}' could not be found.`);
+      if (!entity)
+        throw new ServiceBusFault('entityNotFound', `The messaging entity '${path}' could not be found.`);
       return entity;
     },
 

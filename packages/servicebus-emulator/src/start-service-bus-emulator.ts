@@ -56,7 +56,13 @@ export interface ServiceBusEmulator {
    * Message counts of a receivable entity: a queue, `topic/Subscriptions/name`, or either with
    * `/$DeadLetterQueue`. Locked messages count as `locked`, not `active`.
    */
-  countMessages(path: string): { active: number; locked: number; deferred: number; scheduled: number; deadLettered: number };
+  countMessages(path: string): {
+    active: number;
+    locked: number;
+    deferred: number;
+    scheduled: number;
+    deadLettered: number;
+  };
   /** Stops listening, drops every connection and timer. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -73,7 +79,9 @@ const isConfigFile = (config: EmulatorConfigFile | EntityDefinitions): config is
  * emulator.createQueue('orders');
  * const client = new ServiceBusClient(emulator.connectionString);
  */
-export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions = {}): Promise<ServiceBusEmulator> {
+export async function startServiceBusEmulator(
+  options: ServiceBusEmulatorOptions = {},
+): Promise<ServiceBusEmulator> {
   installRawMessageCapture();
   const clock = options.clock ?? systemClock;
   const host = options.host ?? '127.0.0.1';
@@ -81,7 +89,8 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
   const namespace = createServiceBusNamespace(clock);
 
   if (options.config !== undefined) {
-    const config = typeof options.config === 'string' ? readEmulatorConfigFile(options.config) : options.config;
+    const config =
+      typeof options.config === 'string' ? readEmulatorConfigFile(options.config) : options.config;
     const definitions = isConfigFile(config) ? entityDefinitionsFromConfig(config) : config;
     for (const queue of definitions.queues) namespace.createQueue(queue.name, queue.options);
     for (const topic of definitions.topics) {
@@ -132,7 +141,8 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
     createSubscription: (topicName, subscriptionName, subscriptionOptions) =>
       namespace.createSubscription(topicName, subscriptionName, subscriptionOptions),
     addRule: (topicName, subscriptionName, rule) => namespace.addRule(topicName, subscriptionName, rule),
-    removeRule: (topicName, subscriptionName, ruleName) => namespace.removeRule(topicName, subscriptionName, ruleName),
+    removeRule: (topicName, subscriptionName, ruleName) =>
+      namespace.removeRule(topicName, subscriptionName, ruleName),
     countMessages: (path) => namespace.entity(path).counts(),
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -38,7 +38,9 @@ export function compileRule(definition: RuleDefinition): CompiledRule {
       const filter = definition.filter;
       matches = (content) => matchesCorrelationFilter(filter, content);
     }
-    const action = definition.action?.sqlExpression ? compileSqlRuleAction(definition.action.sqlExpression) : undefined;
+    const action = definition.action?.sqlExpression
+      ? compileSqlRuleAction(definition.action.sqlExpression)
+      : undefined;
     return {
       definition,
       matches,
@@ -46,7 +48,10 @@ export function compileRule(definition: RuleDefinition): CompiledRule {
     };
   } catch (error) {
     if (error instanceof ServiceBusFault) throw error;
-    throw new ServiceBusFault('argumentError', `Invalid rule '${definition.name}': ${(error as Error).message}`);
+    throw new ServiceBusFault(
+      'argumentError',
+      `Invalid rule '${definition.name}': ${(error as Error).message}`,
+    );
   }
 }
 

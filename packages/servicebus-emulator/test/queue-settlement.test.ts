@@ -18,7 +18,11 @@ describe('queue settlement through @azure/service-bus', () => {
 
   it('sends single and batched messages and completes them in order', async () => {
     const sender = environment.client.createSender(queue);
-    await sender.sendMessages({ body: { n: 1 }, messageId: 'first', applicationProperties: { big: 2 ** 40, ratio: 0.5 } });
+    await sender.sendMessages({
+      body: { n: 1 },
+      messageId: 'first',
+      applicationProperties: { big: 2 ** 40, ratio: 0.5 },
+    });
     await sender.sendMessages([{ body: 'second' }, { body: 'third' }]);
     const batch = await sender.createMessageBatch();
     expect(batch.tryAddMessage({ body: 'fourth' })).toBe(true);
@@ -63,7 +67,10 @@ describe('queue settlement through @azure/service-bus', () => {
     await sender.sendMessages([{ body: 'poison' }, { body: 'hopeless' }]);
     const receiver = environment.client.createReceiver(queue);
     const [poison, hopeless] = await receiver.receiveMessages(2, { maxWaitTimeInMs: 2_000 });
-    await receiver.deadLetterMessage(poison!, { deadLetterReason: 'Invalid', deadLetterErrorDescription: 'no schema' });
+    await receiver.deadLetterMessage(poison!, {
+      deadLetterReason: 'Invalid',
+      deadLetterErrorDescription: 'no schema',
+    });
     await receiver.abandonMessage(hopeless!);
     for (let attempt = 1; attempt < 3; attempt++) {
       const [again] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2_000 });
@@ -72,7 +79,9 @@ describe('queue settlement through @azure/service-bus', () => {
     }
     const deadLetters = environment.client.createReceiver(queue, { subQueueType: 'deadLetter' });
     const dead = await deadLetters.receiveMessages(2, { maxWaitTimeInMs: 2_000 });
-    expect(dead.map((message) => [message.body, message.deadLetterReason, message.deadLetterErrorDescription])).toEqual([
+    expect(
+      dead.map((message) => [message.body, message.deadLetterReason, message.deadLetterErrorDescription]),
+    ).toEqual([
       ['poison', 'Invalid', 'no schema'],
       ['hopeless', 'MaxDeliveryCountExceeded', expect.stringContaining('3')],
     ]);
@@ -160,7 +169,9 @@ describe('queue settlement through @azure/service-bus', () => {
 
   it('reports an unknown entity as MessagingEntityNotFound', async () => {
     const sender = environment.client.createSender('no-such-queue');
-    await expect(sender.sendMessages({ body: 'x' })).rejects.toMatchObject({ code: 'MessagingEntityNotFound' });
+    await expect(sender.sendMessages({ body: 'x' })).rejects.toMatchObject({
+      code: 'MessagingEntityNotFound',
+    });
     await sender.close();
   });
 });

@@ -9,7 +9,8 @@ export function assertKnownSystemProperties(node: unknown): void {
   if (!node || typeof node !== 'object') return;
   const candidate = node as Partial<SqlNode> & { scope?: string; name?: unknown };
   if (candidate.kind === 'property' && candidate.scope === 'sys' && typeof candidate.name === 'string') {
-    if (!isSystemProperty(candidate.name)) throw new SqlSyntaxError(`Unknown system property 'sys.${candidate.name}'`, 0);
+    if (!isSystemProperty(candidate.name))
+      throw new SqlSyntaxError(`Unknown system property 'sys.${candidate.name}'`, 0);
     return;
   }
   for (const child of Object.values(node)) {

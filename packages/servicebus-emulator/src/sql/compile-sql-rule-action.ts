@@ -27,7 +27,10 @@ export function compileSqlRuleAction(expression: string): (content: MessageConte
   const statements = parseSqlRuleAction(expression);
   assertKnownSystemProperties(statements);
   for (const statement of statements) {
-    if (statement.property.scope === 'sys' && !writableSystemProperties[statement.property.name.toLowerCase()]) {
+    if (
+      statement.property.scope === 'sys' &&
+      !writableSystemProperties[statement.property.name.toLowerCase()]
+    ) {
       throw new SqlSyntaxError(`System property 'sys.${statement.property.name}' cannot be modified`, 0);
     }
   }

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { MessagePropertyView } from '../message-property-view.js';
 import type { PropertyReference, SqlNode } from './sql-syntax-tree.js';
-import { and, arithmetic, compare, like, negate, not, or, type SqlResult, truthOf, valuesEqual } from './sql-value-semantics.js';
+import {
+  and,
+  arithmetic,
+  compare,
+  like,
+  negate,
+  not,
+  or,
+  type SqlResult,
+  truthOf,
+  valuesEqual,
+} from './sql-value-semantics.js';
 
 /** Reads a property reference: a missing user property is unknown (`undefined`). */
 export function readProperty(reference: PropertyReference, view: MessagePropertyView): SqlResult {
@@ -46,8 +57,8 @@ export function evaluateSql(node: SqlNode, view: MessagePropertyView): SqlResult
       return node.negated ? !found : found;
     }
     case 'like': {
-      const escape = node.escape ? evaluateSql(node.escape, view) : undefined;
-      const matched = like(evaluateSql(node.operand, view), evaluateSql(node.pattern, view), escape);
+      const escapeCharacter = node.escape ? evaluateSql(node.escape, view) : undefined;
+      const matched = like(evaluateSql(node.operand, view), evaluateSql(node.pattern, view), escapeCharacter);
       return node.negated ? not(matched) : matched;
     }
     case 'isNull': {

@@ -1,7 +1,26 @@
-import type { ComparisonOperator, PropertyReference, SqlActionStatement, SqlNode } from './sql-syntax-tree.js';
+import type {
+  ComparisonOperator,
+  PropertyReference,
+  SqlActionStatement,
+  SqlNode,
+} from './sql-syntax-tree.js';
 import { SqlSyntaxError, type SqlToken, tokenizeSql } from './tokenize-sql.js';
 
-const keywords = new Set(['and', 'or', 'not', 'in', 'like', 'escape', 'is', 'null', 'exists', 'true', 'false', 'set', 'remove']);
+const keywords = new Set([
+  'and',
+  'or',
+  'not',
+  'in',
+  'like',
+  'escape',
+  'is',
+  'null',
+  'exists',
+  'true',
+  'false',
+  'set',
+  'remove',
+]);
 const comparisonOperators = new Set<string>(['=', '<>', '<', '<=', '>', '>=']);
 const maxLong = 9223372036854775807n;
 
@@ -91,7 +110,12 @@ function createParser(tokens: SqlToken[]) {
       const token = peek();
       if (token.kind === 'symbol' && comparisonOperators.has(token.value)) {
         index++;
-        return { kind: 'comparison', operator: token.value as ComparisonOperator, left, right: parser.additive() };
+        return {
+          kind: 'comparison',
+          operator: token.value as ComparisonOperator,
+          left,
+          right: parser.additive(),
+        };
       }
       if (parser.acceptKeyword('is')) {
         const negated = parser.acceptKeyword('not');
@@ -108,8 +132,8 @@ function createParser(tokens: SqlToken[]) {
       }
       if (parser.acceptKeyword('like')) {
         const pattern = parser.additive();
-        const escape = parser.acceptKeyword('escape') ? parser.additive() : undefined;
-        return { kind: 'like', operand: left, pattern, escape, negated };
+        const escapeCharacter = parser.acceptKeyword('escape') ? parser.additive() : undefined;
+        return { kind: 'like', operand: left, pattern, escape: escapeCharacter, negated };
       }
       if (negated) parser.fail('Expected IN or LIKE after NOT');
       return left;
@@ -120,7 +144,12 @@ function createParser(tokens: SqlToken[]) {
         const token = peek();
         if (!isSymbol(token, '+') && !isSymbol(token, '-')) return left;
         index++;
-        left = { kind: 'arithmetic', operator: (token as { value: '+' | '-' }).value, left, right: parser.multiplicative() };
+        left = {
+          kind: 'arithmetic',
+          operator: (token as { value: '+' | '-' }).value,
+          left,
+          right: parser.multiplicative(),
+        };
       }
     },
     multiplicative(): SqlNode {

@@ -7,7 +7,8 @@ import type { ArithmeticOperator, ComparisonOperator } from './sql-syntax-tree.j
  */
 export type SqlResult = FilterValue | undefined;
 
-const isNumeric = (value: SqlResult): value is bigint | number => typeof value === 'bigint' || typeof value === 'number';
+const isNumeric = (value: SqlResult): value is bigint | number =>
+  typeof value === 'bigint' || typeof value === 'number';
 const isUnknown = (value: SqlResult) => value === undefined || value === null;
 
 /** C#-style promotion: `long op long` stays integral, anything with a `double` becomes `double`. */
@@ -77,7 +78,11 @@ export function valuesEqual(left: SqlResult, right: SqlResult): boolean | undefi
 }
 
 /** A comparison under three-valued logic. Strings only support `=` and `<>`, as in C#. */
-export function compare(operator: ComparisonOperator, left: SqlResult, right: SqlResult): boolean | undefined {
+export function compare(
+  operator: ComparisonOperator,
+  left: SqlResult,
+  right: SqlResult,
+): boolean | undefined {
   if (operator === '=') return valuesEqual(left, right);
   if (operator === '<>') {
     const equal = valuesEqual(left, right);
@@ -128,17 +133,21 @@ const likePatternCache = new Map<string, RegExp>();
  * `LIKE` with `%` (any run) and `_` (one character); the escape character makes the next
  * character literal. Unknown operands give unknown.
  */
-export function like(value: SqlResult, pattern: SqlResult, escape: SqlResult): boolean | undefined {
+export function like(value: SqlResult, pattern: SqlResult, escapeCharacter: SqlResult): boolean | undefined {
   if (typeof value !== 'string' || typeof pattern !== 'string') return undefined;
-  if (escape !== undefined && (typeof escape !== 'string' || [...escape].length !== 1)) return undefined;
-  const cacheKey = `${escape ?? ''}\u0000${pattern}`;
+  if (
+    escapeCharacter !== undefined &&
+    (typeof escapeCharacter !== 'string' || [...escapeCharacter].length !== 1)
+  )
+    return undefined;
+  const cacheKey = `${escapeCharacter ?? ''}\u0000${pattern}`;
   let regex = likePatternCache.get(cacheKey);
   if (!regex) {
     let source = '';
     const characters = [...pattern];
     for (let index = 0; index < characters.length; index++) {
       const char = characters[index]!;
-      if (escape !== undefined && char === escape) {
+      if (escapeCharacter !== undefined && char === escapeCharacter) {
         const next = characters[++index];
         if (next === undefined) return undefined;
         source += escapeForRegex(next);

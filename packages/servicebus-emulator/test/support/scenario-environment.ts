@@ -1,6 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { ServiceBusClient } from '@azure/service-bus';
-import { createManualClock, type ManualClock, type ServiceBusEmulator, startServiceBusEmulator } from '../../src/index.js';
+import {
+  createManualClock,
+  type ManualClock,
+  type ServiceBusEmulator,
+  startServiceBusEmulator,
+} from '../../src/index.js';
 
 /**
  * Where scenario tests run: the in-process emulator (default), or the official emulator / a real
@@ -10,6 +15,7 @@ import { createManualClock, type ManualClock, type ServiceBusEmulator, startServ
 export interface ScenarioEnvironment {
   readonly target: 'emulator' | 'service';
   readonly client: ServiceBusClient;
+  readonly connectionString: string;
   /** Present only against the in-process emulator. */
   readonly emulator: ServiceBusEmulator | undefined;
   /** Lets `ms` of broker time pass: the emulator's manual clock jumps, a real service is waited for. */
@@ -59,6 +65,7 @@ export async function createScenarioEnvironment(): Promise<ScenarioEnvironment> 
   return {
     target: emulator ? 'emulator' : 'service',
     client,
+    connectionString,
     emulator,
     async advanceTime(ms) {
       if (clock) {
