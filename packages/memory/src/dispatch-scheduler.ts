@@ -7,11 +7,16 @@ const DELIVERIES_PER_TURN = 4096;
 
 /**
  * Batches queue drains: any number of sends and settles in one turn cost one drain per queue.
+ * Also paces producers: while dispatch waits for the event loop, `pace()` makes senders wait too,
+ * so a producer looping on `await send()` cannot run arbitrarily far ahead of its consumers.
  */
 export class DispatchScheduler {
   private pending: MemoryQueue[] = [];
   private scheduled = false;
+  private yielding = false;
   private dispatchedThisTurn = 0;
+  private paced: Promise<void> | undefined = undefined;
+  private resumePaced: (() => void) | undefined = undefined;
 
   request(queue: MemoryQueue): void {
     if (queue.drainRequested) return;
@@ -19,13 +24,26 @@ export class DispatchScheduler {
     this.pending.push(queue);
     if (this.scheduled) return;
     this.scheduled = true;
-    if (this.dispatchedThisTurn < DELIVERIES_PER_TURN) queueMicrotask(this.run);
-    else setImmediate(this.runAfterYield);
+    if (this.dispatchedThisTurn < DELIVERIES_PER_TURN) {
+      queueMicrotask(this.run);
+    } else {
+      this.yielding = true;
+      setImmediate(this.runAfterYield);
+    }
   }
 
   /** Whether a drain is pending. */
   get busy(): boolean {
     return this.scheduled;
+  }
+
+  /** A promise to wait on before confirming a send, when dispatch is yielding; otherwise undefined. */
+  pace(): Promise<void> | undefined {
+    if (!this.yielding) return undefined;
+    this.paced ??= new Promise<void>((resolve) => {
+      this.resumePaced = resolve;
+    });
+    return this.paced;
   }
 
   private readonly run = (): void => {
@@ -44,8 +62,12 @@ export class DispatchScheduler {
   };
 
   private readonly runAfterYield = (): void => {
+    this.yielding = false;
     this.dispatchedThisTurn = 0;
     this.run();
+    const resume = this.resumePaced;
+    this.paced = this.resumePaced = undefined;
+    resume?.();
   };
 
   private readonly endTurn = (): void => {

@@ -1,11 +1,4 @@
-import {
-  ConfigurationError,
-  decodeEventView,
-  type EncodedMessage,
-  type EventView,
-  type RuleDefinition,
-  type SourceRef,
-} from '@omnibus/core';
+import { ConfigurationError, type EncodedMessage, type RuleDefinition, type SourceRef } from '@omnibus/core';
 import { BrokerTimers } from './broker-timers.js';
 import { type Clock, systemClock } from './clock.js';
 import { DispatchScheduler } from './dispatch-scheduler.js';
@@ -19,6 +12,7 @@ import {
 } from './memory-faults.js';
 import { Entry, type HoldKind, MemoryQueue, type QueueCounts, type QueueHost } from './memory-queue.js';
 import { type DeadLetter, type PeekedMessage, peekEntry } from './peeked-message.js';
+import { RuleRouter } from './rule-router.js';
 
 /** Whether missing queues, topics, subscriptions and rules are created on use. */
 export type Provision = 'auto' | 'never';
@@ -98,20 +92,22 @@ interface TopicState {
   readonly subscriptions: Map<string, MemoryQueue>;
 }
 
-interface RuleState {
-  readonly definition: RuleDefinition;
-  readonly fingerprint: string;
-  readonly deliver: (event: EncodedMessage) => void;
-}
-
 export class Broker implements MemoryBroker, QueueHost {
   readonly faults: MemoryFaults;
   readonly maxRetryDelayMs = MAX_DELAY_MS;
   private readonly hooks: FaultHooks;
   private readonly queues = new Map<string, MemoryQueue>();
   private readonly topics = new Map<string, TopicState>();
-  private readonly rules = new Map<string, RuleState>();
-  private ruleList: readonly RuleState[] = [];
+  private readonly router = new RuleRouter({
+    targetOf: (target) => {
+      if ('queue' in target) {
+        const queue = this.ensureQueue(target.queue, true);
+        return (event) => this.store(queue, [event], undefined);
+      }
+      const topic = this.ensureTopic(target.topic);
+      return (event) => this.publish(topic, [event], undefined);
+    },
+  });
   /** Every queue, subscription and dead-letter queue, for idle checks. */
   private readonly everyQueue: MemoryQueue[] = [];
   private readonly scheduler = new DispatchScheduler();
@@ -168,11 +164,11 @@ export class Broker implements MemoryBroker, QueueHost {
   }
 
   putRule(rule: RuleDefinition): void {
-    this.storeRule(rule, 'auto');
+    this.router.put(rule);
   }
 
   deleteRule(name: string): void {
-    if (this.rules.delete(name)) this.ruleList = [...this.rules.values()];
+    this.router.delete(name);
   }
 
   inspect(source: MemorySource): SourceCounts {
@@ -280,50 +276,25 @@ export class Broker implements MemoryBroker, QueueHost {
 
   /** Routes each event to the target of every rule it matches, once per rule. */
   emit(events: readonly EncodedMessage[]): void {
-    const rules = this.ruleList;
-    if (rules.length === 0) return;
-    // Decode every view first, so an undecodable event rejects the batch before any is routed.
-    const views: EventView[] = events.map((event) => decodeEventView(event));
-    for (let index = 0; index < events.length; index++) {
-      const view = views[index]!;
-      for (const rule of rules) if (rule.definition.matches(view)) rule.deliver(events[index]!);
-    }
+    this.router.route(events);
   }
 
   /** Creates, updates or (with provisioning `'never'`) checks a rule. */
   storeRule(rule: RuleDefinition, provision: Provision): void {
-    const problems: string[] = [];
-    if (!rule || typeof rule !== 'object') throw new ConfigurationError('putRule needs a rule definition.');
-    if (typeof rule.name !== 'string' || rule.name === '') problems.push('name must be a non-empty string');
-    if (typeof rule.matches !== 'function')
-      problems.push('matches must be the compiled pattern (a function)');
-    const target = rule.target as { queue?: unknown; topic?: unknown } | undefined;
-    const queueTarget = typeof target?.queue === 'string' && target.queue !== '' ? target.queue : undefined;
-    const topicTarget = typeof target?.topic === 'string' && target.topic !== '' ? target.topic : undefined;
-    if ((queueTarget === undefined) === (topicTarget === undefined))
-      problems.push("target must be { queue: 'name' } or { topic: 'name' }");
-    if (problems.length > 0)
-      throw new ConfigurationError(`Invalid rule '${String(rule.name)}': ${problems.join('; ')}.`);
+    if (provision === 'auto') {
+      this.router.put(rule);
+      return;
+    }
+    if (this.router.has(rule)) return;
+    const what = this.router.named(rule.name)
+      ? `rule '${rule.name}' with this definition (it exists with another)`
+      : `rule '${rule.name}'`;
+    throw this.missing(what, 'broker.putRule(...)');
+  }
 
-    const fingerprint = JSON.stringify([rule.pattern, rule.target]);
-    const existing = this.rules.get(rule.name);
-    if (existing?.fingerprint === fingerprint) return;
-    if (provision === 'never') {
-      const what = existing
-        ? `rule '${rule.name}' with this definition (it exists with another)`
-        : `rule '${rule.name}'`;
-      throw this.missing(what, 'broker.putRule(...)');
-    }
-    let deliver: (event: EncodedMessage) => void;
-    if (queueTarget !== undefined) {
-      const queue = this.ensureQueue(queueTarget, true);
-      deliver = (event) => this.store(queue, [event], undefined);
-    } else {
-      const topic = this.ensureTopic(topicTarget!);
-      deliver = (event) => this.publish(topic, [event], undefined);
-    }
-    this.rules.set(rule.name, { definition: rule, fingerprint, deliver });
-    this.ruleList = [...this.rules.values()];
+  /** Undefined, or a promise to await before confirming a send (see `DispatchScheduler.pace`). */
+  pace(): Promise<void> | undefined {
+    return this.scheduler.pace();
   }
 
   /** Throws the injected send failure, if any. */

@@ -104,6 +104,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       broker.checkSend();
       if (options?.ordering === 'key') target.ordered = true;
       broker.store(target, messages, at);
+      await broker.pace();
     },
 
     async publish(topic: string, messages: readonly EncodedMessage[], options?: SendOptions) {
@@ -113,6 +114,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       const target = broker.topicFor(checkName('topic', topic), provision);
       broker.checkSend();
       broker.publish(target, messages, at);
+      await broker.pace();
     },
 
     async emit(events: readonly EncodedMessage[]) {
@@ -120,6 +122,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       checkBatch(events);
       broker.checkSend();
       broker.emit(events);
+      await broker.pace();
     },
 
     async consume(

@@ -352,6 +352,29 @@ describe('memory queues', () => {
     });
   });
 
+  it('paces a tight send loop so it cannot run far ahead of a consumer', async () => {
+    const { broker, transport } = setup();
+    const queue = unique('paced');
+    let handled = 0;
+    await transport.consume(
+      queueRef(queue),
+      (delivery) => {
+        handled++;
+        return delivery.ack();
+      },
+      { ...consumeOptions, concurrency: 100 },
+    );
+    const batch = encodedMany(100);
+    let deepest = 0;
+    for (let round = 0; round < 1_000; round++) {
+      await transport.send(queue, batch, {});
+      deepest = Math.max(deepest, broker.inspect(queue).ready);
+    }
+    await broker.waitForIdle();
+    expect(handled).toBe(100_000);
+    expect(deepest).toBeLessThan(20_000);
+  });
+
   it('holds 100,000 messages and drains them in order through a ring buffer', async () => {
     const { broker, transport } = setup();
     const queue = unique('deep');

@@ -1,0 +1,95 @@
+import {
+  ConfigurationError,
+  decodeEventView,
+  type EncodedMessage,
+  type EventView,
+  type RuleDefinition,
+} from '@omnibus/core';
+
+/** Where a rule's matching events go: a function storing one event in the target queue or topic. */
+export type RuleTargetDelivery = (event: EncodedMessage) => void;
+
+/** How the router reaches the broker's queues and topics. */
+export interface RuleRouterHost {
+  /** The delivery into a rule's target, creating the target when it is missing. */
+  targetOf(target: { queue: string } | { topic: string }): RuleTargetDelivery;
+}
+
+interface RuleState {
+  readonly definition: RuleDefinition;
+  readonly fingerprint: string;
+  readonly deliver: RuleTargetDelivery;
+}
+
+/**
+ * The broker's event bus: named rules, each an exact compiled pattern plus a target. Rules are
+ * broker-wide, so every transport's `emit` on the broker routes by all of them.
+ */
+export class RuleRouter {
+  private readonly rules = new Map<string, RuleState>();
+  private list: readonly RuleState[] = [];
+
+  constructor(private readonly host: RuleRouterHost) {}
+
+  /**
+   * Whether `rule` is already stored with the same pattern and target. Throws `ConfigurationError`
+   * for a malformed definition.
+   */
+  has(rule: RuleDefinition): boolean {
+    return this.rules.get(checkRule(rule).name)?.fingerprint === fingerprintOf(rule);
+  }
+
+  /** Whether a rule of that name exists, whatever its definition. */
+  named(name: string): boolean {
+    return this.rules.has(name);
+  }
+
+  /** Creates or replaces a rule (creating its target). The same definition again is a no-op. */
+  put(rule: RuleDefinition): void {
+    const target = checkRule(rule).target;
+    const fingerprint = fingerprintOf(rule);
+    if (this.rules.get(rule.name)?.fingerprint === fingerprint) return;
+    this.rules.set(rule.name, { definition: rule, fingerprint, deliver: this.host.targetOf(target) });
+    this.list = [...this.rules.values()];
+  }
+
+  /** Deletes a rule; a missing one is fine. */
+  delete(name: string): void {
+    if (this.rules.delete(name)) this.list = [...this.rules.values()];
+  }
+
+  /** Routes each event to the target of every rule it matches, once per rule, in event order. */
+  route(events: readonly EncodedMessage[]): void {
+    const rules = this.list;
+    if (rules.length === 0) return;
+    // Decode every view first, so an undecodable event rejects the batch before any is routed.
+    const views: EventView[] = events.map((event) => decodeEventView(event));
+    for (let index = 0; index < events.length; index++) {
+      const view = views[index]!;
+      for (const rule of rules) if (rule.definition.matches(view)) rule.deliver(events[index]!);
+    }
+  }
+}
+
+function fingerprintOf(rule: RuleDefinition): string {
+  return JSON.stringify([rule.pattern, rule.target]);
+}
+
+/** Checks a definition's shape, reporting every problem at once. */
+function checkRule(rule: RuleDefinition): { name: string; target: { queue: string } | { topic: string } } {
+  if (!rule || typeof rule !== 'object') throw new ConfigurationError('putRule needs a rule definition.');
+  const problems: string[] = [];
+  if (typeof rule.name !== 'string' || rule.name === '') problems.push('name must be a non-empty string');
+  if (typeof rule.matches !== 'function') problems.push('matches must be the compiled pattern (a function)');
+  const target = rule.target as { queue?: unknown; topic?: unknown } | undefined;
+  const queue = typeof target?.queue === 'string' && target.queue !== '' ? target.queue : undefined;
+  const topic = typeof target?.topic === 'string' && target.topic !== '' ? target.topic : undefined;
+  if ((queue === undefined) === (topic === undefined))
+    problems.push("target must be { queue: 'name' } or { topic: 'name' }");
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid rule '${String(rule.name)}': ${problems.join('; ')}.`, {
+      transport: 'memory',
+    });
+  }
+  return { name: rule.name, target: queue !== undefined ? { queue } : { topic: topic! } };
+}

@@ -1,0 +1,11 @@
+import { runTransportContract } from '@omnibus/contract-tests';
+import { createMemoryBroker, createMemoryTransport } from '../src/index.js';
+
+// One private broker for the whole suite: every transport the suite opens must reach the same one.
+const broker = createMemoryBroker({ name: 'contract' });
+
+runTransportContract({
+  name: 'memory',
+  createTransport: () => createMemoryTransport({ broker }),
+  createNonProvisioningTransport: () => createMemoryTransport({ broker, provision: 'never' }),
+});
