@@ -75,7 +75,8 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     stamp: Stamp | undefined,
   ): Promise<EncodedMessage[]> {
     const validated = await validateTypedInputs(inputs);
-    const defaults: EnvelopeDefaults = stamp ? { source, ...stamp } : { source };
+    const time = new Date().toISOString();
+    const defaults: EnvelopeDefaults = stamp ? { source, time, ...stamp } : { source, time };
     const encoded: EncodedMessage[] = new Array(validated.length);
     const max = capabilities.maxMessageBytes;
     for (let index = 0; index < validated.length; index++) {

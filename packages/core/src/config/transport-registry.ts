@@ -13,7 +13,10 @@ interface RegistryEntry {
 // Adapters are loaded with import() on first use, so an application depends on core plus the one
 // adapter it uses. The specifier is a variable on purpose: bundlers must not try to include every
 // adapter, and a missing one must fail at run time with TransportNotInstalledError.
-const loadPackage = (packageName: string): TransportLoader => () => import(/* @vite-ignore */ packageName);
+const loadPackage =
+  (packageName: string): TransportLoader =>
+  () =>
+    import(/* @vite-ignore */ packageName);
 
 const builtIn: [scheme: string, packageName: string][] = [
   ['memory', '@omnibus/memory'],

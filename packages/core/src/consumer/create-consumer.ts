@@ -17,6 +17,7 @@ import type { ConsumerOptions } from './consumer-options.js';
 import type { Handler, HandlerContext, Middleware } from './handler.js';
 import { toError } from './to-error.js';
 import { validateConsumerOptions } from './validate-consumer-options.js';
+import { DeliveryContext } from './delivery-context.js';
 
 /** What a consumer needs from the bus that owns it. */
 export interface ConsumerHost {
@@ -118,7 +119,7 @@ export function createConsumer(
       await settle(delivery, () => deadLetter(delivery, toError(error)));
       return;
     }
-    const context = createContext(message);
+    const context = new DeliveryContext(host, message, origin, abortable);
     let timer: NodeJS.Timeout | undefined;
     try {
       if (settings.handlerTimeoutMs === undefined) {
@@ -203,42 +204,6 @@ export function createConsumer(
       );
     }
   }
-
-  function createContext(
-    message: Message,
-  ): HandlerContext & { abort(reason: unknown): void; release(): void } {
-    let controller: AbortController | undefined;
-    let logger: Logger | undefined;
-    const stamp: Stamp = { correlationId: message.correlationId ?? message.id, causationId: message.id };
-    const list = <T>(input: MessageInput<T> | readonly MessageInput<T>[]) =>
-      (Array.isArray(input) ? input : [input]) as readonly MessageInput[];
-    return {
-      origin,
-      get signal() {
-        if (!controller) {
-          controller = new AbortController();
-          abortable.add(controller);
-        }
-        return controller.signal;
-      },
-      get logger() {
-        logger ??= withFields(host.logger, { messageId: message.id, type: message.type, origin });
-        return logger;
-      },
-      send: (queue, input, sendOptions) => host.send(queue, list(input), stamp, sendOptions?.delayMs),
-      publish: (topic, input) => host.publish(topic, list(input), stamp),
-      emit: (input) => host.emit(list(input), stamp),
-      abort(reason) {
-        if (!controller) {
-          controller = new AbortController();
-        }
-        controller.abort(reason);
-      },
-      release() {
-        if (controller) abortable.delete(controller);
-      },
-    };
-  }
 }
 
 /** `queue`, `topic/subscription`, or either followed by `(dead letters)`. */
@@ -276,14 +241,4 @@ function composeMiddleware(
     next = (message, context) => layer(message, context, () => inner(message, context));
   }
   return next;
-}
-
-function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
-  const merge = (extra?: Record<string, unknown>) => (extra === undefined ? fields : { ...fields, ...extra });
-  return {
-    debug: (message, extra) => logger.debug(message, merge(extra)),
-    info: (message, extra) => logger.info(message, merge(extra)),
-    warn: (message, extra) => logger.warn(message, merge(extra)),
-    error: (message, extra) => logger.error(message, merge(extra)),
-  };
 }

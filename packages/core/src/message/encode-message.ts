@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { DecodeError, InvalidMessageError } from '../errors/index.js';
 import { Attribute, type EncodedMessage, RESERVED_ATTRIBUTE_PREFIX } from './encoded-message.js';
 import type { EventView, Message, MessageInput } from './message.js';
@@ -6,12 +7,11 @@ import { uuidv7 } from './uuid-v7.js';
 /** Values stamped on a message at send when the input lacks them. */
 export interface EnvelopeDefaults {
   readonly source: string;
+  /** RFC 3339 send time; one per batch saves formatting a date per message. @default now */
+  readonly time?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
 }
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Completes a `MessageInput` into an envelope and encodes it. Throws `InvalidMessageError` for input
@@ -44,13 +44,14 @@ export function encodeMessage(input: MessageInput, defaults: EnvelopeDefaults): 
   }
 
   const id = optionalString(input, 'id') ?? uuidv7();
+  // Literal keys (rather than computed from `Attribute`) let V8 build this object from one shape.
   const attributes: Record<string, string> = {
-    [Attribute.specVersion]: '1.0',
-    [Attribute.id]: id,
-    [Attribute.type]: input.type,
-    [Attribute.source]: optionalString(input, 'source') ?? defaults.source,
-    [Attribute.time]: optionalString(input, 'time') ?? new Date().toISOString(),
-    [Attribute.contentType]: 'application/json',
+    'ce-specversion': '1.0',
+    'ce-id': id,
+    'ce-type': input.type,
+    'ce-source': optionalString(input, 'source') ?? defaults.source,
+    'ce-time': optionalString(input, 'time') ?? defaults.time ?? new Date().toISOString(),
+    'ce-datacontenttype': 'application/json',
   };
   const subject = optionalString(input, 'subject');
   if (subject !== undefined) attributes[Attribute.subject] = subject;
@@ -81,9 +82,9 @@ export function encodeMessage(input: MessageInput, defaults: EnvelopeDefaults): 
       attributes[name] = value;
     }
   }
-  return key === undefined
-    ? { id, attributes, body: encoder.encode(json) }
-    : { id, key, attributes, body: encoder.encode(json) };
+  // Buffer.from is several times faster than TextEncoder for short strings (it uses a pool).
+  const body = Buffer.from(json, 'utf8');
+  return key === undefined ? { id, attributes, body } : { id, key, attributes, body };
 }
 
 /**
@@ -101,7 +102,11 @@ export function decodeMessage<T = unknown>(encoded: EncodedMessage, attempt: num
   }
   let data: T;
   try {
-    data = JSON.parse(decoder.decode(encoded.body)) as T;
+    const body = encoded.body;
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    // Checked explicitly: Buffer#toString would silently replace invalid bytes with U+FFFD.
+    if (!isUtf8(bytes)) throw new Error('not UTF-8');
+    data = JSON.parse(bytes.toString('utf8')) as T;
   } catch (error) {
     throw new DecodeError(`The body of message ${id} (${type}) is not valid UTF-8 JSON.`, { cause: error });
   }

@@ -1,0 +1,90 @@
+import type { Logger } from '../logger/logger.js';
+import type { Message, MessageInput } from '../message/message.js';
+import type { ConsumerHost, Stamp } from './create-consumer.js';
+import type { HandlerContext } from './handler.js';
+
+/**
+ * The `ctx` a handler receives. A class rather than an object literal of closures: one is built per
+ * delivery, so its methods live on the prototype and the signal, logger and stamp are made only
+ * when a handler asks for them.
+ */
+export class DeliveryContext implements HandlerContext {
+  #controller: AbortController | undefined;
+  #logger: Logger | undefined;
+  #stamp: Stamp | undefined;
+
+  constructor(
+    private readonly host: ConsumerHost,
+    private readonly message: Message,
+    readonly origin: string,
+    /** Controllers of running handlers, aborted if a stop waits too long. */
+    private readonly abortable: Set<AbortController>,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      this.abortable.add(this.#controller);
+    }
+    return this.#controller.signal;
+  }
+
+  get logger(): Logger {
+    this.#logger ??= withFields(this.host.logger, {
+      messageId: this.message.id,
+      type: this.message.type,
+      origin: this.origin,
+    });
+    return this.#logger;
+  }
+
+  send<T>(
+    queue: string,
+    input: MessageInput<T> | readonly MessageInput<T>[],
+    options?: { delayMs?: number },
+  ) {
+    return this.host.send(queue, asList(input), this.stamp(), options?.delayMs);
+  }
+
+  publish<T>(topic: string, input: MessageInput<T> | readonly MessageInput<T>[]) {
+    return this.host.publish(topic, asList(input), this.stamp());
+  }
+
+  emit<T>(input: MessageInput<T> | readonly MessageInput<T>[]) {
+    return this.host.emit(asList(input), this.stamp());
+  }
+
+  /** Aborts `signal` (handler timeout). */
+  abort(reason: unknown): void {
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
+  }
+
+  /** The handler is done: its signal no longer needs aborting on stop. */
+  release(): void {
+    if (this.#controller) this.abortable.delete(this.#controller);
+  }
+
+  // What this handler sends continues the flow: same correlation, caused by this message.
+  private stamp(): Stamp {
+    this.#stamp ??= {
+      correlationId: this.message.correlationId ?? this.message.id,
+      causationId: this.message.id,
+    };
+    return this.#stamp;
+  }
+}
+
+function asList<T>(input: MessageInput<T> | readonly MessageInput<T>[]): readonly MessageInput[] {
+  return (Array.isArray(input) ? input : [input]) as readonly MessageInput[];
+}
+
+function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  const merge = (extra?: Record<string, unknown>) => (extra === undefined ? fields : { ...fields, ...extra });
+  return {
+    debug: (message, extra) => logger.debug(message, merge(extra)),
+    info: (message, extra) => logger.info(message, merge(extra)),
+    warn: (message, extra) => logger.warn(message, merge(extra)),
+    error: (message, extra) => logger.error(message, merge(extra)),
+  };
+}
