@@ -153,9 +153,11 @@ export function createConsumer(
   function onFailure(delivery: Delivery, message: Message, error: Error): Promise<void> {
     const attempt = delivery.attempt;
     if (DuplicateInProgressError.isInstance(error)) {
-      // Not a failure of this message: the first copy is still running. Look again once its lease
-      // could have run out, and never dead-letter a message whose twin may yet succeed.
-      const wait = Math.max(50, Math.min(error.lockedUntil - Date.now(), retryDelayCap || 0));
+      // Not a failure of this message: its twin is still running. Look again after the usual
+      // backoff, or when the twin's lease runs out if that is sooner; never dead-letter a message
+      // whose twin may yet fail and need this copy.
+      const untilLeaseEnds = error.lockedUntil - Date.now();
+      const wait = Math.max(50, Math.min(backoffDelay(settings.backoff, attempt), untilLeaseEnds));
       return delivery.retry(Math.min(wait, retryDelayCap));
     }
     const permanent =

@@ -125,3 +125,25 @@ describe('idempotency middleware', () => {
     );
   });
 });
+
+describe('idempotency middleware when the store fails to record completion', () => {
+  it('retries complete once, and acknowledges rather than re-running the effect', async () => {
+    const store = new MemoryIdempotencyStore();
+    let failures = 2;
+    const flaky = Object.assign(Object.create(store) as MemoryIdempotencyStore, {
+      claim: store.claim.bind(store),
+      release: store.release.bind(store),
+      complete: async (...args: Parameters<MemoryIdempotencyStore['complete']>) => {
+        if (failures-- > 0) throw new Error('store blip');
+        return store.complete(...args);
+      },
+    });
+    let runs = 0;
+    // First message: both complete calls fail, the handler's result still comes back (ack).
+    await expect(idempotency({ store: flaky })(message('a'), context(), async () => ++runs)).resolves.toBe(1);
+    // Second message: no failures left; recorded normally, so its duplicate is skipped.
+    await idempotency({ store: flaky })(message('b'), context(), async () => ++runs);
+    await idempotency({ store: flaky })(message('b'), context(), async () => ++runs);
+    expect(runs).toBe(2);
+  });
+});

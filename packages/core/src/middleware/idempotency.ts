@@ -104,7 +104,17 @@ export function idempotency(options: IdempotencyOptions): Middleware {
       });
       throw error;
     }
-    const completed = await store.complete(key, claim.token, { ttlMs, result: result ?? null });
+    const completed = await completeWithOneRetry(() =>
+      store.complete(key, claim.token, { ttlMs, result: result ?? null }),
+    );
+    if (completed === 'failed') {
+      // The effect happened; failing now would run it again after the lease. Acknowledge, and say
+      // that a duplicate arriving after the lease may run once more.
+      context.logger.error(
+        `Could not record idempotency key ${key} as completed; a later duplicate may run again.`,
+      );
+      return result;
+    }
     if (!completed) {
       context.logger.warn(
         `Idempotency lease for ${key} expired before the handler finished (lockMs ${lockMs}); a duplicate may also have run. Raise lockMs above the handler's longest run.`,
@@ -113,6 +123,19 @@ export function idempotency(options: IdempotencyOptions): Middleware {
     return result;
   };
   return middleware as Middleware;
+}
+
+/** Tries `complete` twice: a store blip right after a successful handler should not re-run it. */
+async function completeWithOneRetry(complete: () => Promise<boolean>): Promise<boolean | 'failed'> {
+  try {
+    return await complete();
+  } catch {
+    try {
+      return await complete();
+    } catch {
+      return 'failed';
+    }
+  }
 }
 
 function defaultFingerprint(message: Message): string {
