@@ -17,3 +17,8 @@ export {
   type Gate,
   type Meter,
 } from './harness.js';
+export {
+  idempotencyStoreContract,
+  type IdempotencyStoreContractOptions,
+  type IdempotencyStoreTestId,
+} from './idempotency-store-contract.js';
