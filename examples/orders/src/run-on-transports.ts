@@ -26,10 +26,18 @@ const runners: Record<string, Runner> = {
     const { startFauxqs } = await import('fauxqs');
     const { startEventBridgeEmulator } = await import('@omnibus/eventbridge-emulator');
     const fauxqs = await startFauxqs({ port: 0, logger: false });
-    const eventBridge = await startEventBridgeEmulator({ port: 0, sqsEndpoint: fauxqs.address, snsEndpoint: fauxqs.address });
+    const eventBridge = await startEventBridgeEmulator({
+      port: 0,
+      sqsEndpoint: fauxqs.address,
+      snsEndpoint: fauxqs.address,
+    });
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-    const query = new URLSearchParams({ region: 'us-east-1', endpoint: fauxqs.address, eventBridgeEndpoint: eventBridge.endpoint });
+    const query = new URLSearchParams({
+      region: 'us-east-1',
+      endpoint: fauxqs.address,
+      eventBridgeEndpoint: eventBridge.endpoint,
+    });
     return {
       url: `aws://?${query}`,
       stop: async () => {

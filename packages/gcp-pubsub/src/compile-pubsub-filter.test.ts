@@ -60,7 +60,7 @@ function evaluateFilter(filter: string, attributes: Readonly<Record<string, stri
       const prefix = unquote(next());
       expect(')');
       const value = attributes[key];
-      return value !== undefined && value.startsWith(prefix);
+      return value?.startsWith(prefix) ?? false;
     }
     expect('attributes');
     const operator = next();

@@ -29,11 +29,15 @@ export function paymentService(bus: Bus, options: PaymentServiceOptions): Consum
       const { orderId, amount, card } = message.data;
       const charge = gateway.charge({ idempotencyKey: message.id, orderId, card, amount });
       if (failAfterCharge()) throw new Error(`Injected failure after charging order ${orderId}`);
-      await context.emit(
-        charge.approved
-          ? PaymentAuthorized.create({ orderId, chargeId: charge.chargeId, amount }, { source: 'payments' })
-          : PaymentFailed.create({ orderId, amount, reason: 'card declined' }, { source: 'payments' }),
-      );
+      if (charge.approved) {
+        await context.emit(
+          PaymentAuthorized.create({ orderId, chargeId: charge.chargeId, amount }, { source: 'payments' }),
+        );
+      } else {
+        await context.emit(
+          PaymentFailed.create({ orderId, amount, reason: 'card declined' }, { source: 'payments' }),
+        );
+      }
     }),
     { ...consumerOptions, middleware: [idempotency({ store }), ...(consumerOptions.middleware ?? [])] },
   );

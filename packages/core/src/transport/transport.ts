@@ -38,6 +38,8 @@ export interface Transport {
    * broker has confirmed every message; rejects if any was refused (then none is known to be lost:
    * the caller may resend, and consumers deduplicate by id).
    * Core has already checked sizes, the batch is non-empty and `options.delayMs` is within capabilities.
+   * The batch may be longer than `capabilities.maxBatchSize`: split it as the broker requires
+   * (keeping the order of messages that share a `key`).
    */
   send(queue: string, messages: readonly EncodedMessage[], options: SendOptions): Promise<void>;
 
