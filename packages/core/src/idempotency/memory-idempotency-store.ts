@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { IdempotencyConflictError } from '../errors/index.js';
 import type { ClaimOptions, ClaimResult, CompleteOptions, IdempotencyStore } from './idempotency-store.js';
 
@@ -24,6 +23,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
   #operations = 0;
+  // Tokens only need to be unique within this store, so a counter does (and costs no entropy).
+  #nextToken = 0;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -45,7 +46,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
         ? { status: 'completed', result: existing.result }
         : { status: 'in-progress', expiresAt: existing.expiresAt };
     }
-    const token = randomUUID();
+    const token = String(++this.#nextToken);
     this.#entries.set(key, {
       state: 'in-progress',
       token,

@@ -68,6 +68,7 @@ export function idempotency(options: IdempotencyOptions): Middleware {
     );
   }
 
+  const plainClaim = { lockMs };
   const middleware = async (message: Message, context: HandlerContext, next: () => Promise<unknown>) => {
     const base = keyOf(message);
     if (typeof base !== 'string' || base === '') {
@@ -77,7 +78,7 @@ export function idempotency(options: IdempotencyOptions): Middleware {
     }
     const namespace = options.namespace === undefined ? context.origin : options.namespace;
     const key = namespace === false ? base : `${namespace}:${base}`;
-    const claimOptions = fingerprintOf ? { lockMs, fingerprint: fingerprintOf(message) } : { lockMs };
+    const claimOptions = fingerprintOf ? { lockMs, fingerprint: fingerprintOf(message) } : plainClaim;
 
     let claim = await store.claim(key, claimOptions);
     while (claim.status === 'in-progress') {
