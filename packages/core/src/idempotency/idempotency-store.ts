@@ -22,8 +22,9 @@ export interface IdempotencyStore {
 
   /**
    * Marks `key` handled for `ttlMs`, storing `result` (JSON-serialisable, may be undefined).
-   * Resolves `false` when `token` no longer owns the key (the lease expired and was taken over),
-   * so the caller knows another run may also have happened.
+   * Resolves `false` when `token` no longer owns the key, so the caller knows another run may also
+   * have happened. A store may answer `false` as soon as the lease expired (Redis: the key is gone)
+   * or only once another claimer took it over (memory, PostgreSQL); both are correct.
    */
   complete(key: string, token: string, options: CompleteOptions): Promise<boolean>;
 
