@@ -1,0 +1,85 @@
+import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
+import { Attribute, type EncodedMessage, FailureHeader } from '@omnibus/core';
+
+/**
+ * The application property carrying the attempt a scheduled retry copy starts at: a copy is a new
+ * Service Bus message whose delivery count starts again at 0.
+ */
+export const ATTEMPT_PROPERTY = 'omnibus-attempt';
+
+/** Application properties Service Bus adds to dead letters (reason and description). */
+const NATIVE_DEAD_LETTER_PROPERTIES = new Set(['DeadLetterReason', 'DeadLetterErrorDescription']);
+
+/**
+ * The Service Bus message for an encoded message: attributes as application properties, the body
+ * as one binary data section, the id as `messageId` (duplicate detection, logs), the key as
+ * `sessionId` when the entity orders by session.
+ */
+export function toServiceBusMessage(
+  encoded: EncodedMessage,
+  options: { readonly sessionId?: string; readonly enqueueAt?: Date; readonly attempt?: number } = {},
+): ServiceBusMessage {
+  const applicationProperties: Record<string, string | number> = { ...encoded.attributes };
+  if (options.attempt !== undefined && options.attempt > 1)
+    applicationProperties[ATTEMPT_PROPERTY] = options.attempt;
+  const message: ServiceBusMessage = {
+    body: Buffer.from(encoded.body.buffer, encoded.body.byteOffset, encoded.body.byteLength),
+    contentType: encoded.attributes[Attribute.contentType] ?? 'application/json',
+    messageId: encoded.id,
+    applicationProperties,
+  };
+  if (options.sessionId !== undefined) message.sessionId = options.sessionId;
+  if (options.enqueueAt !== undefined) message.scheduledEnqueueTimeUtc = options.enqueueAt;
+  const correlationId = encoded.attributes[Attribute.correlationId];
+  if (correlationId !== undefined) message.correlationId = correlationId;
+  return message;
+}
+
+/**
+ * The encoded message as core sent it: application properties back to string attributes (minus
+ * the carried attempt and Service Bus's own dead-letter properties), the body bytes verbatim.
+ * A dead letter Service Bus moved by itself (MaxDeliveryCountExceeded, expiry) gets the failure
+ * headers core would have written, so every dead letter reads the same.
+ */
+export function fromServiceBusMessage(
+  message: ServiceBusReceivedMessage,
+  describeSource: string,
+  deadLetter: boolean,
+): EncodedMessage {
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.applicationProperties ?? {})) {
+    if (name === ATTEMPT_PROPERTY || NATIVE_DEAD_LETTER_PROPERTIES.has(name)) continue;
+    if (value === null || value === undefined) continue;
+    attributes[name] = value instanceof Date ? value.toISOString() : String(value);
+  }
+  if (deadLetter && attributes[FailureHeader.error] === undefined) {
+    const reason = message.deadLetterReason ?? 'DeadLettered';
+    const description = message.deadLetterErrorDescription;
+    attributes[FailureHeader.error] = description ? `${reason}: ${description}` : reason;
+    attributes[FailureHeader.failedQueue] = describeSource;
+    attributes[FailureHeader.failedAt] = (message.enqueuedTimeUtc ?? new Date()).toISOString();
+    attributes[FailureHeader.attempts] = String(message.deliveryCount ?? 0);
+  }
+  const body = bodyBytes(message.body);
+  const id = attributes[Attribute.id] ?? String(message.messageId ?? '');
+  const key = attributes[Attribute.key];
+  return key !== undefined ? { id, key, attributes, body } : { id, attributes, body };
+}
+
+/**
+ * The attempt of a delivery: the carried attempt of a retry copy (1 when absent) plus the
+ * deliveries Service Bus counted before this one (the JS SDK reports 0 on first delivery).
+ */
+export function attemptOf(message: ServiceBusReceivedMessage): number {
+  const carried = Number(message.applicationProperties?.[ATTEMPT_PROPERTY]);
+  const base = Number.isInteger(carried) && carried > 0 ? carried : 1;
+  return base + (message.deliveryCount ?? 0);
+}
+
+/** The body as bytes: a data section arrives as a Buffer (JSON parsing is off in the receivers). */
+function bodyBytes(body: unknown): Uint8Array {
+  if (body instanceof Uint8Array) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  // A foreign producer sent an AMQP value or sequence: carry it as JSON so core can decide.
+  return new TextEncoder().encode(JSON.stringify(body ?? null));
+}
