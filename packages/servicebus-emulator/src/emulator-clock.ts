@@ -26,12 +26,24 @@ export interface ManualClock extends EmulatorClock {
   set(epochMs: number): void;
 }
 
+// Node fires a timer longer than 2^31 - 1 ms at once; longer waits are chained in steps of that.
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Wall-clock time with Node timers (unref'd: a pending lock expiry never keeps a process alive). */
 export const systemClock: EmulatorClock = {
   now: () => Date.now(),
   setTimer(callback, delayMs) {
-    const timer = setTimeout(callback, Math.max(0, delayMs));
-    timer.unref();
+    const dueAt = Date.now() + Math.max(0, delayMs);
+    let timer: NodeJS.Timeout;
+    const arm = () => {
+      const remaining = dueAt - Date.now();
+      timer = setTimeout(
+        remaining > MAX_TIMER_MS ? arm : callback,
+        Math.min(Math.max(0, remaining), MAX_TIMER_MS),
+      );
+      timer.unref();
+    };
+    arm();
     return { cancel: () => clearTimeout(timer) };
   },
 };
