@@ -1,4 +1,4 @@
-import { type Bus, createBus, type Logger, MemoryIdempotencyStore } from '@omnibus/core';
+import { type Bus, createBus, type Logger, MemoryIdempotencyStore, type Transport } from '@omnibus/core';
 import { Inventory } from './inventory.js';
 import { AuthorizePayment, Names, PaymentAuthorized, PaymentFailed, ReserveStock } from './messages.js';
 import { generateOrders, type Customers, SKUS } from './order-book.js';
@@ -12,8 +12,8 @@ import { stockService } from './services/stock-service.js';
 import { DECLINED_CARD } from './order-book.js';
 
 export interface OrderFlowOptions {
-  /** Transport URL. @default 'memory://' */
-  transport?: string;
+  /** Transport URL or instance. @default 'memory://' */
+  transport?: string | Transport;
   /** Orders to submit. @default 20 */
   orders?: number;
   /** Seed for the order mix and the injected failures. @default 42 */

@@ -1,3 +1,4 @@
+import type { Transport } from '@omnibus/core';
 import { formatSummary, runOrderFlow } from './order-flow.js';
 
 /**
@@ -8,7 +9,7 @@ import { formatSummary, runOrderFlow } from './order-flow.js';
  *
  *   npm run example:transports -- memory amqp aws gcp-pubsub azure-servicebus
  */
-type Runner = () => Promise<{ url: string; stop: () => Promise<void> }>;
+type Runner = () => Promise<{ url: string | Transport; stop: () => Promise<void> }>;
 
 const runners: Record<string, Runner> = {
   memory: async () => ({ url: 'memory://', stop: async () => {} }),
@@ -45,6 +46,20 @@ const runners: Record<string, Runner> = {
         await fauxqs.stop();
       },
     };
+  },
+  'azure-servicebus': async () => {
+    // The emulator serves AMQP but not the HTTPS administration API: entities are created through
+    // its own API, handed to the transport as its administration.
+    const { startServiceBusEmulator } = await import('@omnibus/servicebus-emulator');
+    const { createAzureServiceBusTransport, emulatorAdministration } = await import(
+      '@omnibus/azure-service-bus'
+    );
+    const emulator = await startServiceBusEmulator({ port: 0 });
+    const transport = createAzureServiceBusTransport({
+      connectionString: emulator.connectionString,
+      administration: emulatorAdministration(emulator),
+    });
+    return { url: transport, stop: () => emulator.close() };
   },
 };
 

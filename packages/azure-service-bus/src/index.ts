@@ -19,6 +19,7 @@ export {
 } from './service-bus-administration.js';
 export { compileServiceBusFilter, type CompiledServiceBusFilter } from './compile-service-bus-filter.js';
 export { mapAzureServiceBusError } from './map-azure-service-bus-error.js';
+export { type EmulatorEntityApi, emulatorAdministration } from './emulator-administration.js';
 
 /** What `createBus('azure-servicebus://NAMESPACE')` or `createBus('Endpoint=sb://…')` loads. */
 export const transportFactory: TransportFactory = (url, options) =>

@@ -3,8 +3,7 @@ import { collect, uniqueName, waitFor } from '@omnibus/contract-tests';
 import { createBus } from '@omnibus/core';
 import { type ServiceBusEmulator, startServiceBusEmulator } from '@omnibus/servicebus-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAzureServiceBusTransport } from '../src/index.js';
-import { emulatorAdministration } from './emulator-administration.js';
+import { createAzureServiceBusTransport, emulatorAdministration } from '../src/index.js';
 
 // Service Bus specifics the portable suite cannot see, through the real SDK on the in-repo emulator.
 let emulator: ServiceBusEmulator;

@@ -1,8 +1,7 @@
 import { runTransportContract } from '@omnibus/contract-tests';
 import { type ServiceBusEmulator, startServiceBusEmulator } from '@omnibus/servicebus-emulator';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { createAzureServiceBusTransport } from '../src/index.js';
-import { emulatorAdministration } from './emulator-administration.js';
+import { createAzureServiceBusTransport, emulatorAdministration } from '../src/index.js';
 
 // With SERVICEBUS_CONNECTION_STRING the same suite runs against that namespace (or the official
 // emulator); otherwise against the in-repo emulator started here, in this process.

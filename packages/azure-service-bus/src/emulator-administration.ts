@@ -1,5 +1,14 @@
-import type { ServiceBusEmulator } from '@omnibus/servicebus-emulator';
-import type { ServiceBusAdministration } from '../src/index.js';
+import type { ServiceBusAdministration } from './service-bus-administration.js';
+
+/**
+ * The entity-creation part of `@omnibus/servicebus-emulator`'s API, written out so that this
+ * package does not depend on the emulator at run time.
+ */
+export interface EmulatorEntityApi {
+  createQueue(name: string, options?: Record<string, unknown>): void;
+  createTopic(name: string): void;
+  createSubscription(topic: string, name: string, options?: Record<string, unknown>): void;
+}
 
 /** A create that tolerates "already exists", like the ATOM API's 409. */
 function idempotent(create: () => void): Promise<void> {
@@ -16,7 +25,7 @@ function idempotent(create: () => void): Promise<void> {
  * administration client the emulator does not serve. The emulator cannot delete subscriptions, so
  * retired rule subscriptions are emptied of rules instead (the transport's documented fallback).
  */
-export function emulatorAdministration(emulator: ServiceBusEmulator): ServiceBusAdministration {
+export function emulatorAdministration(emulator: EmulatorEntityApi): ServiceBusAdministration {
   return {
     ensureQueue: (name, spec) =>
       idempotent(() =>
