@@ -58,6 +58,8 @@ export function createConsumer(
   const origin = describeSource(source);
   const chain = composeMiddleware(settings.middleware, handler as Handler);
   const transport = host.transport;
+  // Refused when the consumer is created, not at start: a capability gap is a programming error.
+  checkOrdering(transport.capabilities, transport.name, settings.ordering);
   const retryDelayCap =
     transport.capabilities.retryDelay === false ? 0 : transport.capabilities.retryDelay.maxMs;
   const abortable = new Set<AbortController>();
@@ -73,7 +75,6 @@ export function createConsumer(
     start() {
       if (subscription) return Promise.resolve();
       starting ??= (async () => {
-        checkOrdering(transport.capabilities, transport.name, settings.ordering);
         await host.ready();
         subscription = await transport.consume(source, onDelivery, {
           concurrency: settings.concurrency,
