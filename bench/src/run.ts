@@ -19,10 +19,21 @@ if (wants('memory')) {
   // The footprint is measured in a plain Node process running a pre-bundled script, so the figure
   // is this workload's and Node's, not the TypeScript loader's (which alone adds ~40 MB).
   const bundle = join(tmpdir(), `omnibus-footprint-${process.pid}.mjs`);
-  await build({ entryPoints: [join(here, 'memory-footprint.ts')], bundle: true, platform: 'node', format: 'esm', conditions: ['source'], outfile: bundle, logLevel: 'error' });
+  await build({
+    entryPoints: [join(here, 'memory-footprint.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    conditions: ['source'],
+    outfile: bundle,
+    logLevel: 'error',
+  });
   const output = execFileSync(process.execPath, ['--expose-gc', bundle], { encoding: 'utf8' });
   rmSync(bundle, { force: true });
-  const { rssMb, baselineRssMb } = JSON.parse(output.trim().split('\n').pop()!) as { rssMb: number; baselineRssMb: number };
+  const { rssMb, baselineRssMb } = JSON.parse(output.trim().split('\n').pop()!) as {
+    rssMb: number;
+    baselineRssMb: number;
+  };
   rows.push({
     name: '100,000 queued 200-byte messages',
     peakRssMb: rssMb,
