@@ -22,3 +22,10 @@ export {
   type IdempotencyStoreContractOptions,
   type IdempotencyStoreTestId,
 } from './idempotency-store-contract.js';
+export {
+  runDuplicateStorm,
+  type DuplicateStormContext,
+  type DuplicateStormOptions,
+  type DuplicateStormOutcome,
+} from './duplicate-storm.js';
+export { serviceUnavailable, type ServiceCheck } from './service-unavailable.js';
