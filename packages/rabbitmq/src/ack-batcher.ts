@@ -48,10 +48,13 @@ export function createAckBatcher(channel: Channel): AckBatcher {
       settled.clear();
     } catch (error) {
       settled.clear();
-      const failure = new ConnectionError('The channel closed before the ack was written; the message will be redelivered.', {
-        cause: error,
-        transport: 'rabbitmq',
-      });
+      const failure = new ConnectionError(
+        'The channel closed before the ack was written; the message will be redelivered.',
+        {
+          cause: error,
+          transport: 'rabbitmq',
+        },
+      );
       for (const waiter of pending) waiter.reject(failure);
       return;
     }

@@ -42,7 +42,8 @@ export function attemptOf(message: ConsumeMessage): number {
 // Foreign producers may send numbers, booleans or bytes; Omnibus itself only sends strings.
 function asString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   return undefined;
 }

@@ -22,7 +22,10 @@ export interface ConfirmPublisher {
   publish(items: readonly Outgoing[]): Promise<void>;
 }
 
-export async function createConfirmPublisher(model: ChannelModel, displayUrl: string): Promise<ConfirmPublisher> {
+export async function createConfirmPublisher(
+  model: ChannelModel,
+  displayUrl: string,
+): Promise<ConfirmPublisher> {
   let channel: Promise<ConfirmChannel> | undefined;
   // Keys of messages the broker returned; the return always arrives before the message's confirm.
   const returned = new Map<string, number>();
@@ -32,7 +35,11 @@ export async function createConfirmPublisher(model: ChannelModel, displayUrl: st
     lastChannelError = undefined;
     const opening = model.createConfirmChannel().then((created) => {
       created.on('return', (message: Message) => {
-        const key = returnKey(message.fields.exchange, message.fields.routingKey, message.properties.messageId);
+        const key = returnKey(
+          message.fields.exchange,
+          message.fields.routingKey,
+          message.properties.messageId,
+        );
         returned.set(key, (returned.get(key) ?? 0) + 1);
       });
       created.on('error', (error: Error) => {
@@ -111,10 +118,13 @@ export async function createConfirmPublisher(model: ChannelModel, displayUrl: st
   function publishError(error: unknown, item: Outgoing): Error {
     const where = describeTarget(item);
     if (error instanceof Error && /nack/i.test(error.message)) {
-      return new ConnectionError(`The broker refused (nacked) a message sent to ${where}; it was not stored. Retry the send.`, {
-        cause: error,
-        transport: 'rabbitmq',
-      });
+      return new ConnectionError(
+        `The broker refused (nacked) a message sent to ${where}; it was not stored. Retry the send.`,
+        {
+          cause: error,
+          transport: 'rabbitmq',
+        },
+      );
     }
     return mapRabbitMqError(lastChannelError ?? error, { action: `sending to ${where}`, displayUrl });
   }

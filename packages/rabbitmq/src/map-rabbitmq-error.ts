@@ -24,7 +24,10 @@ export function mapRabbitMqError(error: unknown, context: ErrorContext): Omnibus
   const code = (error as { code?: unknown } | null)?.code;
 
   if (code === 406 || detail.includes('PRECONDITION_FAILED')) {
-    return new ConfigurationError(`While ${context.action}: ${describePrecondition(detail)}`, { cause: error, transport: TRANSPORT });
+    return new ConfigurationError(`While ${context.action}: ${describePrecondition(detail)}`, {
+      cause: error,
+      transport: TRANSPORT,
+    });
   }
   if (code === 404 || detail.includes('NOT_FOUND')) {
     const entity = /NOT_FOUND - no (queue|exchange) '([^']*)'/.exec(detail);
@@ -41,12 +44,18 @@ export function mapRabbitMqError(error: unknown, context: ErrorContext): Omnibus
     );
   }
   if (code === 530 || detail.includes('NOT_ALLOWED')) {
-    return new ConfigurationError(`While ${context.action}: the broker refused it${where(context)}: ${detail}`, {
-      cause: error,
-      transport: TRANSPORT,
-    });
+    return new ConfigurationError(
+      `While ${context.action}: the broker refused it${where(context)}: ${detail}`,
+      {
+        cause: error,
+        transport: TRANSPORT,
+      },
+    );
   }
-  return new ConnectionError(`While ${context.action}: ${detail}${where(context)}`, { cause: error, transport: TRANSPORT });
+  return new ConnectionError(`While ${context.action}: ${detail}${where(context)}`, {
+    cause: error,
+    transport: TRANSPORT,
+  });
 }
 
 function where(context: ErrorContext): string {
@@ -56,9 +65,10 @@ function where(context: ErrorContext): string {
 // "PRECONDITION_FAILED - inequivalent arg 'x-queue-type' for queue 'orders' in vhost '/':
 //  received none but current is the value 'quorum' of type 'longstr'"
 function describePrecondition(detail: string): string {
-  const inequivalent = /inequivalent arg '([^']+)' for (queue|exchange) '([^']*)' in vhost '([^']*)': received (.+?) but current is (.+?)(?:"|$)/.exec(
-    detail,
-  );
+  const inequivalent =
+    /inequivalent arg '([^']+)' for (queue|exchange) '([^']*)' in vhost '([^']*)': received (.+?) but current is (.+?)(?:"|$)/.exec(
+      detail,
+    );
   if (inequivalent) {
     const [, argument, kind, name, , received, current] = inequivalent;
     return (

@@ -58,7 +58,9 @@ export function createQueueConsumer(
   async function attach(session: Session): Promise<void> {
     await spec.declare(session);
     const channel = await session.model.createChannel();
-    channel.on('error', (error: Error) => options.logger?.warn(`Consumer channel of '${spec.queue}' failed.`, { error: error.message }));
+    channel.on('error', (error: Error) =>
+      options.logger?.warn(`Consumer channel of '${spec.queue}' failed.`, { error: error.message }),
+    );
     const current: Attachment = { channel, batcher: createAckBatcher(channel), session };
     channel.once('close', () => {
       if (attachment !== current) return;
@@ -68,7 +70,9 @@ export function createQueueConsumer(
     });
     await channel.prefetch(spec.prefetch);
     attachment = current;
-    const { consumerTag } = await channel.consume(spec.queue, (message) => receive(current, message), { noAck: false });
+    const { consumerTag } = await channel.consume(spec.queue, (message) => receive(current, message), {
+      noAck: false,
+    });
     current.consumerTag = consumerTag;
     retryDelay = options.reconnect.initialMs;
   }
@@ -103,7 +107,9 @@ export function createQueueConsumer(
     if (stopped || attaching) return;
     attaching = attach(session)
       .catch((error: unknown) => {
-        options.logger?.warn(`Could not resume consuming '${spec.queue}'; retrying.`, { error: (error as Error).message });
+        options.logger?.warn(`Could not resume consuming '${spec.queue}'; retrying.`, {
+          error: (error as Error).message,
+        });
         scheduleReattach();
       })
       .finally(() => {
@@ -149,7 +155,8 @@ export function createQueueConsumer(
       if (retryTimer) clearTimeout(retryTimer);
       await attaching;
       const current = attachment;
-      if (current?.consumerTag !== undefined) await current.channel.cancel(current.consumerTag).catch(() => {});
+      if (current?.consumerTag !== undefined)
+        await current.channel.cancel(current.consumerTag).catch(() => {});
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           onIdle = resolve;

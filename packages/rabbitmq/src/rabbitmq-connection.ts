@@ -56,7 +56,17 @@ export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): Rabb
     }
     // Without a listener an 'error' event would crash the process; 'close' follows it anyway.
     model.on('error', () => {});
-    const session: Session = { model, publisher: await createConfirmPublisher(model, options.displayUrl), generation: ++generation };
+    let publisher: ConfirmPublisher;
+    try {
+      publisher = await createConfirmPublisher(model, options.displayUrl);
+    } catch (error) {
+      await model.close().catch(() => {});
+      throw mapRabbitMqError(error, {
+        action: 'opening the publish channel',
+        displayUrl: options.displayUrl,
+      });
+    }
+    const session: Session = { model, publisher, generation: ++generation };
     model.once('close', (error?: Error) => onClose(session, error));
     return session;
   }
@@ -65,7 +75,9 @@ export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): Rabb
     if (live !== session) return;
     live = undefined;
     if (closed) return;
-    logger?.warn(`RabbitMQ connection to ${options.displayUrl} lost; reconnecting.`, { error: error?.message });
+    logger?.warn(`RabbitMQ connection to ${options.displayUrl} lost; reconnecting.`, {
+      error: error?.message,
+    });
     void reconnect();
   }
 
@@ -90,7 +102,9 @@ export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): Rabb
           release(session);
           return;
         } catch (error) {
-          logger?.debug(`Reconnect to ${options.displayUrl} failed; retrying.`, { error: (error as Error).message });
+          logger?.debug(`Reconnect to ${options.displayUrl} failed; retrying.`, {
+            error: (error as Error).message,
+          });
           delay = Math.min(delay * 2, options.reconnect.maxMs);
         }
       }
@@ -114,7 +128,10 @@ export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): Rabb
     },
     current: () => live,
     session(deadline, signal) {
-      if (closed) return Promise.reject(new ClosedError('The RabbitMQ transport is closed.', { transport: 'rabbitmq' }));
+      if (closed)
+        return Promise.reject(
+          new ClosedError('The RabbitMQ transport is closed.', { transport: 'rabbitmq' }),
+        );
       if (live) return Promise.resolve(live);
       return new Promise<Session>((resolve, reject) => {
         const fail = (error: Error) => {
@@ -123,13 +140,21 @@ export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): Rabb
           waiters = waiters.filter((waiter) => waiter !== entry);
           reject(error);
         };
-        const onAbort = () => fail(new ClosedError('The send was aborted while waiting for the connection.', { transport: 'rabbitmq' }));
+        const onAbort = () =>
+          fail(
+            new ClosedError('The send was aborted while waiting for the connection.', {
+              transport: 'rabbitmq',
+            }),
+          );
         const timer = setTimeout(
           () =>
             fail(
-              new ConnectionError(`Not connected to RabbitMQ at ${options.displayUrl}; gave up waiting for the connection.`, {
-                transport: 'rabbitmq',
-              }),
+              new ConnectionError(
+                `Not connected to RabbitMQ at ${options.displayUrl}; gave up waiting for the connection.`,
+                {
+                  transport: 'rabbitmq',
+                },
+              ),
             ),
           Math.max(0, deadline - Date.now()),
         );
@@ -160,7 +185,8 @@ export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): Rabb
       live = undefined;
       const pending = waiters;
       waiters = [];
-      for (const waiter of pending) waiter.reject(new ClosedError('The RabbitMQ transport was closed.', { transport: 'rabbitmq' }));
+      for (const waiter of pending)
+        waiter.reject(new ClosedError('The RabbitMQ transport was closed.', { transport: 'rabbitmq' }));
       if (session) await session.model.close().catch(() => {});
     },
   };

@@ -1,4 +1,11 @@
-import type { ConsumeOptions, Delivery, DeliveryHandler, FailureInfo, SourceRef, TransportSubscription } from '@omnibus/core';
+import type {
+  ConsumeOptions,
+  Delivery,
+  DeliveryHandler,
+  FailureInfo,
+  SourceRef,
+  TransportSubscription,
+} from '@omnibus/core';
 import { ATTEMPT_HEADER, attemptOf, toEncodedMessage } from './amqp-message.js';
 import type { Outgoing } from './confirm-publisher.js';
 import { delayBucket } from './delay-buckets.js';
@@ -70,16 +77,33 @@ export async function consumeSource(
               const bucket = delayBucket(delayMs);
               await topology.delay(received.session, bucket);
               const exchange = names.delay(bucket);
-              await settleWithCopy(received, { exchange, routingKey: queue, message, extraHeaders, mandatory: true });
+              await settleWithCopy(received, {
+                exchange,
+                routingKey: queue,
+                message,
+                extraHeaders,
+                mandatory: true,
+              });
             } else {
-              await settleWithCopy(received, { exchange: '', routingKey: queue, message, extraHeaders, mandatory: true });
+              await settleWithCopy(received, {
+                exchange: '',
+                routingKey: queue,
+                message,
+                extraHeaders,
+                mandatory: true,
+              });
             }
           }),
         deadLetter: (failure: FailureInfo) =>
           track(async () => {
             await topology.deadLetterQueue(received.session, queue);
             const copy = { ...message, attributes: { ...message.attributes, ...failure.headers } };
-            await settleWithCopy(received, { exchange: '', routingKey: deadLetterQueue, message: copy, mandatory: true });
+            await settleWithCopy(received, {
+              exchange: '',
+              routingKey: deadLetterQueue,
+              message: copy,
+              mandatory: true,
+            });
           }),
       };
       await onDelivery(delivery);

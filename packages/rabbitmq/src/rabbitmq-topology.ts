@@ -38,7 +38,10 @@ export const names = {
  * Declarations run on short-lived channels, because a refused declaration closes its channel.
  */
 export interface Topology {
-  /** A queue (and its dead-letter queue) that messages are sent to and consumed from. */
+  /**
+   * A queue that messages are sent to and consumed from. Its dead-letter queue is declared when
+   * first used (each quorum queue costs the broker file handles; most queues never dead-letter).
+   */
   queue(session: Session, queue: string): Promise<void>;
   /** The dead-letter queue of `queue`. */
   deadLetterQueue(session: Session, queue: string): Promise<void>;
@@ -58,10 +61,14 @@ export interface Topology {
 export function createTopology(options: ResolvedRabbitMqOptions): Topology {
   const declared = new Map<string, Promise<void>>();
   const auto = options.provision === 'auto';
-  const quorum = options.queueType === 'quorum';
   const typeArguments = { 'x-queue-type': options.queueType };
 
-  const once = (key: string, session: Session, action: string, work: (channel: Channel) => Promise<unknown>) => {
+  const once = (
+    key: string,
+    session: Session,
+    action: string,
+    work: (channel: Channel) => Promise<unknown>,
+  ) => {
     let pending = declared.get(key);
     if (!pending) {
       pending = topology.withChannel(session, action, work).then(() => undefined);
@@ -92,7 +99,7 @@ export function createTopology(options: ResolvedRabbitMqOptions): Topology {
     queue(session, queue) {
       return once(`queue:${queue}`, session, `declaring queue '${queue}'`, async (channel) => {
         await declareQueue(channel, queue, sourceQueueArguments(queue));
-      }).then(() => topology.deadLetterQueue(session, queue));
+      });
     },
     deadLetterQueue(session, queue) {
       const name = names.deadLetter(queue);
@@ -134,13 +141,16 @@ export function createTopology(options: ResolvedRabbitMqOptions): Topology {
         await channel.assertExchange(name, 'fanout', { durable: true });
         await channel.assertQueue(name, {
           durable: true,
+          // Always quorum, whatever queueType says: the bucket queues are shared by every queue,
+          // and quorum queues dead-letter expired messages at least once.
           arguments: {
-            ...typeArguments,
+            'x-queue-type': 'quorum',
             'x-message-ttl': bucketMs,
             // Expired messages go back through the default exchange under the routing key they
             // were published with: the queue they are delayed for.
             'x-dead-letter-exchange': '',
-            ...(quorum ? { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' } : {}),
+            'x-dead-letter-strategy': 'at-least-once',
+            'x-overflow': 'reject-publish',
           },
         });
         await channel.bindQueue(name, name, '');

@@ -84,13 +84,21 @@ export interface ResolvedRabbitMqOptions {
 /** Validates every option at once; throws one `ConfigurationError` listing all problems. No I/O. */
 export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbitMqOptions {
   if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError("createRabbitMqTransport needs options: { url: 'amqp://…' }.", { transport: 'rabbitmq' });
+    throw new ConfigurationError("createRabbitMqTransport needs options: { url: 'amqp://…' }.", {
+      transport: 'rabbitmq',
+    });
   }
   const problems: string[] = [];
   const url = parseUrl(options.url, problems);
   const provision = oneOf(options.provision, ['auto', 'never'] as const, 'auto', 'provision', problems);
   const queueType = oneOf(options.queueType, ['quorum', 'classic'] as const, 'quorum', 'queueType', problems);
-  const ordering = oneOf(options.ordering, ['none', 'single-active-consumer'] as const, 'none', 'ordering', problems);
+  const ordering = oneOf(
+    options.ordering,
+    ['none', 'single-active-consumer'] as const,
+    'none',
+    'ordering',
+    problems,
+  );
   const heartbeat = integer(url?.heartbeat ?? options.heartbeatSeconds, 30, 0, 'heartbeatSeconds', problems);
   const connectTimeoutMs = integer(options.connectTimeoutMs, 10_000, 1, 'connectTimeoutMs', problems);
   const sendTimeoutMs = integer(options.sendTimeoutMs, 15_000, 1, 'sendTimeoutMs', problems);
@@ -103,13 +111,18 @@ export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbi
     problems.push('tls must be an object of TLS options (ca, cert, key, …).');
   }
   if (options.tls !== undefined && url && url.protocol === 'amqp') {
-    problems.push("tls options were given but the URL uses amqp://; use amqps:// for TLS.");
+    problems.push('tls options were given but the URL uses amqp://; use amqps:// for TLS.');
   }
-  if (options.logger !== undefined && (options.logger === null || typeof options.logger.warn !== 'function')) {
+  if (
+    options.logger !== undefined &&
+    (options.logger === null || typeof options.logger.warn !== 'function')
+  ) {
     problems.push('logger must have debug/info/warn/error methods.');
   }
   if (problems.length > 0 || !url) {
-    throw new ConfigurationError(`Invalid RabbitMQ transport options: ${problems.join(' ')}`, { transport: 'rabbitmq' });
+    throw new ConfigurationError(`Invalid RabbitMQ transport options: ${problems.join(' ')}`, {
+      transport: 'rabbitmq',
+    });
   }
   return {
     connect: { ...url.connect, heartbeat },
@@ -185,10 +198,18 @@ function parseUrl(input: unknown, problems: string[]): ParsedUrl | undefined {
   };
 }
 
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, name: string, problems: string[]): T {
+function oneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T,
+  name: string,
+  problems: string[],
+): T {
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  problems.push(`${name} must be ${allowed.map((entry) => `'${entry}'`).join(' or ')}; got ${JSON.stringify(value)}.`);
+  problems.push(
+    `${name} must be ${allowed.map((entry) => `'${entry}'`).join(' or ')}; got ${JSON.stringify(value)}.`,
+  );
   return fallback;
 }
 

@@ -39,7 +39,11 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
    * for the reconnect and publishes again (consumers deduplicate by id), until `sendTimeoutMs`
    * has passed: then it rejects with `ConnectionError`. It never resolves unconfirmed.
    */
-  async function withSession(action: string, signal: AbortSignal | undefined, work: (session: Session) => Promise<void>) {
+  async function withSession(
+    action: string,
+    signal: AbortSignal | undefined,
+    work: (session: Session) => Promise<void>,
+  ) {
     if (closed) throw new ClosedError('The RabbitMQ transport is closed.', { transport: 'rabbitmq' });
     const deadline = Date.now() + options.sendTimeoutMs;
     for (;;) {
@@ -49,7 +53,8 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
         return;
       } catch (error) {
         const lost = connection.current() !== session;
-        if (ConnectionError.isInstance(error) && lost && Date.now() < deadline && !signal?.aborted && !closed) continue;
+        if (ConnectionError.isInstance(error) && lost && Date.now() < deadline && !signal?.aborted && !closed)
+          continue;
         throw error;
       }
     }
@@ -112,15 +117,21 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
     publish(topic, messages, sendOptions) {
       if (sendOptions.delayMs) {
         return Promise.reject(
-          new UnsupportedFeatureError('delayed publish to a topic', 'delays apply to queues only; send to a queue instead.', {
-            transport: 'rabbitmq',
-          }),
+          new UnsupportedFeatureError(
+            'delayed publish to a topic',
+            'delays apply to queues only; send to a queue instead.',
+            {
+              transport: 'rabbitmq',
+            },
+          ),
         );
       }
       return withSession(`Publishing to topic '${topic}'`, sendOptions.signal, async (session) => {
         await topology.topic(session, topic);
         // Not mandatory: a topic without subscriptions drops what is published, as everywhere.
-        await session.publisher.publish(messages.map((message) => ({ exchange: topic, routingKey: '', message, mandatory: false })));
+        await session.publisher.publish(
+          messages.map((message) => ({ exchange: topic, routingKey: '', message, mandatory: false })),
+        );
       });
     },
 
@@ -128,14 +139,26 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
       return withSession('Emitting events', undefined, async (session) => {
         await topology.eventsExchange(session);
         await session.publisher.publish(
-          events.map((message) => ({ exchange: options.eventsExchange, routingKey: '', message, mandatory: false })),
+          events.map((message) => ({
+            exchange: options.eventsExchange,
+            routingKey: '',
+            message,
+            mandatory: false,
+          })),
         );
       });
     },
 
     async consume(source, onDelivery, consumeOptions) {
       if (closed) throw new ClosedError('The RabbitMQ transport is closed.', { transport: 'rabbitmq' });
-      const subscription = await consumeSource(connection, topology, options, source, onDelivery, consumeOptions);
+      const subscription = await consumeSource(
+        connection,
+        topology,
+        options,
+        source,
+        onDelivery,
+        consumeOptions,
+      );
       const tracked: TransportSubscription = {
         async stop() {
           subscriptions.delete(tracked);
@@ -172,7 +195,9 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
       if (options.provision !== 'auto') return;
       const session = await connection.session(Date.now() + options.sendTimeoutMs);
       // Deleting the rule's queue removes its bindings with it; absent queues delete fine.
-      await topology.withChannel(session, `deleting rule '${name}'`, (channel) => channel.deleteQueue(names.rule(name)));
+      await topology.withChannel(session, `deleting rule '${name}'`, (channel) =>
+        channel.deleteQueue(names.rule(name)),
+      );
       topology.forget(`rule:${names.rule(name)}`);
     },
   };
@@ -190,7 +215,8 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
     if (stale.length === 0) return;
     const session = await connection.session(Date.now() + options.sendTimeoutMs);
     await topology.withChannel(session, `updating rule '${rule.name}'`, async (channel) => {
-      for (const binding of stale) await channel.unbindQueue(names.rule(rule.name), options.eventsExchange, '', binding);
+      for (const binding of stale)
+        await channel.unbindQueue(names.rule(rule.name), options.eventsExchange, '', binding);
     });
   }
 }

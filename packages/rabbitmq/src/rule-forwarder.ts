@@ -50,7 +50,9 @@ export function createRuleForwarder(
       try {
         matched = rule.matches(decodeEventView(message));
       } catch (error) {
-        options.logger?.warn(`Rule '${rule.name}' skipped an event it could not decode.`, { error: (error as Error).message });
+        options.logger?.warn(`Rule '${rule.name}' skipped an event it could not decode.`, {
+          error: (error as Error).message,
+        });
         matched = false;
       }
       if (!matched) {

@@ -3,7 +3,7 @@ import amqp from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRabbitMqTransport } from '../src/index.js';
 import { brokerReachable, RABBITMQ_URL } from './broker.js';
-import { closeConnectionsNamed, sleep, uniqueName, until } from './support.js';
+import { closeConnectionsNamed, deleteQueues, sleep, uniqueName, until } from './support.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -38,8 +38,10 @@ const reachable = await brokerReachable();
 
 describe.runIf(reachable)('rabbitmq transport on the real broker', () => {
   const buses: { close(): Promise<void> }[] = [];
+  const queues: string[] = [];
   afterAll(async () => {
     await Promise.all(buses.map((bus) => bus.close()));
+    await deleteQueues(RABBITMQ_URL, queues);
   });
 
   const open = async (connectionName: string) => {
@@ -52,7 +54,10 @@ describe.runIf(reachable)('rabbitmq transport on the real broker', () => {
   };
 
   it('fails to connect with ConnectionError naming the broker but not the password', async () => {
-    const transport = createRabbitMqTransport({ url: 'amqp://guest:s3cret@127.0.0.1:1', connectTimeoutMs: 2_000 });
+    const transport = createRabbitMqTransport({
+      url: 'amqp://guest:s3cret@127.0.0.1:1',
+      connectTimeoutMs: 2_000,
+    });
     const error = await transport.connect().then(
       () => undefined,
       (caught: unknown) => caught,
@@ -68,7 +73,15 @@ describe.runIf(reachable)('rabbitmq transport on the real broker', () => {
     const raw = await amqp.connect(RABBITMQ_URL);
     try {
       const channel = await raw.createChannel();
-      await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'classic' } });
+      // Everything as the transport declares it, except the queue type.
+      await channel.assertQueue(queue, {
+        durable: true,
+        arguments: {
+          'x-queue-type': 'classic',
+          'x-dead-letter-exchange': '',
+          'x-dead-letter-routing-key': `${queue}.dlq`,
+        },
+      });
       const bus = await open(uniqueName('precondition'));
       const error = await bus
         .producer(queue)
@@ -89,6 +102,7 @@ describe.runIf(reachable)('rabbitmq transport on the real broker', () => {
   it('(c) a poison message ends in the dead-letter queue with its reason after exactly `attempts` tries', async () => {
     const bus = await open(uniqueName('poison'));
     const queue = uniqueName('poison');
+    queues.push(queue);
     let tries = 0;
     const consumer = bus.consumer(
       queue,
@@ -120,19 +134,28 @@ describe.runIf(reachable)('rabbitmq transport on the real broker', () => {
     const connectionName = uniqueName('severed');
     const bus = await open(connectionName);
     const queue = uniqueName('severed');
+    queues.push(queue);
     const seen = new Map<string, number>();
     const consumer = bus.consumer(queue, async (message) => {
       seen.set(message.id, (seen.get(message.id) ?? 0) + 1);
     });
     await consumer.start();
     const producer = bus.producer(queue);
-    const before = Array.from({ length: 50 }, (_, index) => ({ id: `${queue}-a${index}`, type: 'Tick', data: index }));
+    const before = Array.from({ length: 50 }, (_, index) => ({
+      id: `${queue}-a${index}`,
+      type: 'Tick',
+      data: index,
+    }));
     await producer.send(before);
     await until(() => seen.size === 50, 'the first 50');
 
     expect(await closeConnectionsNamed(connectionName)).toBeGreaterThan(0);
     // Sent while the connection is down: waits for the reconnect, resolves only once confirmed.
-    const after = Array.from({ length: 50 }, (_, index) => ({ id: `${queue}-b${index}`, type: 'Tick', data: index }));
+    const after = Array.from({ length: 50 }, (_, index) => ({
+      id: `${queue}-b${index}`,
+      type: 'Tick',
+      data: index,
+    }));
     await producer.send(after);
     await until(() => seen.size === 100, 'the 50 sent during the outage', 30_000);
     for (const message of [...before, ...after]) expect(seen.get(message.id)).toBeGreaterThanOrEqual(1);

@@ -29,7 +29,13 @@ export async function rabbitmqctl(...args: string[]): Promise<string> {
  * connection loss for this test's transports only, without disturbing other users of the broker.
  */
 export async function closeConnectionsNamed(name: string): Promise<number> {
-  const listing = await rabbitmqctl('list_connections', '-q', '--no-table-headers', 'pid', 'client_properties');
+  const listing = await rabbitmqctl(
+    'list_connections',
+    '-q',
+    '--no-table-headers',
+    'pid',
+    'client_properties',
+  );
   let closed = 0;
   for (const line of listing.split('\n')) {
     if (!line.includes(`"${name}"`)) continue;
@@ -39,4 +45,26 @@ export async function closeConnectionsNamed(name: string): Promise<number> {
     closed++;
   }
   return closed;
+}
+
+/**
+ * Deletes queues a test declared (with their `.dlq`), so repeated runs leave nothing behind: every
+ * quorum queue holds some of the broker's file handles.
+ */
+export async function deleteQueues(url: string, queues: Iterable<string>): Promise<void> {
+  const { default: amqp } = await import('amqplib');
+  const connection = await amqp.connect(url);
+  connection.on('error', () => {});
+  try {
+    for (const queue of queues) {
+      for (const name of [queue, `${queue}.dlq`]) {
+        const channel = await connection.createChannel();
+        channel.on('error', () => {});
+        await channel.deleteQueue(name).catch(() => {});
+        await channel.close().catch(() => {});
+      }
+    }
+  } finally {
+    await connection.close().catch(() => {});
+  }
 }
