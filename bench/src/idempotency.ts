@@ -12,7 +12,8 @@ import {
 } from '@omnibus/idempotency-redis';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { type BenchRow, median, percentile } from './report.js';
+import { alternate, benchSize } from './measure.js';
+import { type BenchRow, comparisonRows, median, percentile } from './report.js';
 
 const redisUrl = process.env.OMNIBUS_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const postgresUrl = process.env.OMNIBUS_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -62,7 +63,7 @@ async function benchRedis(): Promise<BenchRow[]> {
     await client.evalSha(claim.sha1, { keys: [redisKey], arguments: [token, '30000', 'fingerprint'] });
     await client.evalSha(complete.sha1, { keys: [redisKey], arguments: [token, '60000', '{"charged":20}'] });
   };
-  const rows = await compare('redis', storePair(store), raw, 4_000, () => commands);
+  const rows = await compare('redis', storePair(store), raw, benchSize(4_000), () => commands);
   await client.close();
   return rows;
 }
@@ -94,7 +95,7 @@ async function benchPostgres(): Promise<BenchRow[]> {
     await pool.query(sql.claim, [key, token, 'fingerprint', 30_000]);
     await pool.query(sql.complete, [key, token, '{"charged":20}', 60_000]);
   };
-  const rows = await compare('postgres', storePair(store), raw, 2_000, () => queries);
+  const rows = await compare('postgres', storePair(store), raw, benchSize(2_000), () => queries);
   await pool.query(`DROP TABLE ${table}`);
   await pool.end();
   return rows;
@@ -117,36 +118,30 @@ async function compare(
 ): Promise<BenchRow[]> {
   await measure(store, 200);
   await measure(raw, 200);
-  const storeRounds: Measurement[] = [];
-  const rawRounds: Measurement[] = [];
   const before = storeCommands();
-  let storePairs = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    storeRounds.push(await measure(store, pairs));
-    storePairs += pairs;
-    rawRounds.push(await measure(raw, pairs));
-  }
-  const perOperation = (storeCommands() - before) / storePairs / 2;
-  const storeRate = median(storeRounds.map((round) => round.pairsPerSec));
-  const rawRate = median(rawRounds.map((round) => round.pairsPerSec));
-  const storeLatencies = storeRounds.flatMap((round) => round.latencies);
-  const rawLatencies = rawRounds.flatMap((round) => round.latencies);
-  return [
-    {
-      name: `${name} store claim+complete (c=${CONCURRENCY})`,
-      opsPerSec: storeRate,
-      p50Ms: percentile(storeLatencies, 50),
-      p99Ms: percentile(storeLatencies, 99),
-      ratio: storeRate / rawRate,
-      note: `${perOperation.toFixed(2)} round trips per operation; ops = claim+complete pairs; ratio = store / raw client`,
-    },
-    {
-      name: `${name} raw client, same commands (c=${CONCURRENCY})`,
-      opsPerSec: rawRate,
-      p50Ms: percentile(rawLatencies, 50),
-      p99Ms: percentile(rawLatencies, 99),
-    },
-  ];
+  const rounds = await alternate(ROUNDS, {
+    store: () => measure(store, pairs),
+    raw: () => measure(raw, pairs),
+  });
+  const perOperation = (storeCommands() - before) / (pairs * ROUNDS) / 2;
+  // Latency percentiles over every pair of every round.
+  const figures = (measurements: Measurement[]) => {
+    const latencies = measurements.flatMap((measurement) => measurement.latencies);
+    return {
+      opsPerSec: median(measurements.map((measurement) => measurement.pairsPerSec)),
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+    };
+  };
+  return comparisonRows({
+    omnibus: { name: `${name} store claim+complete (c=${CONCURRENCY})`, ...figures(rounds.store) },
+    raw: { name: `${name} raw client, same commands (c=${CONCURRENCY})`, ...figures(rounds.raw) },
+    target: 'ratio vs raw client, p99',
+    note:
+      `${perOperation.toFixed(2)} round trips per operation; ops = claim+complete pairs; ratio = store / raw client; ` +
+      `the server runs on this machine, so the figures measure it too`,
+    order: 'omnibus-first',
+  });
 }
 
 interface Measurement {

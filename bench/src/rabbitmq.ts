@@ -1,22 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { createBus } from '@omnibus/core';
 import { createRabbitMqTransport } from '@omnibus/rabbitmq';
 import amqp from 'amqplib';
-import { type BenchRow, median, percentile } from './report.js';
+import {
+  alternate,
+  benchSize,
+  countHandled,
+  type HandledCounter,
+  measureThroughput,
+  sendInBatches,
+  trackPeakRss,
+} from './measure.js';
+import { type BenchRow, comparisonRows, median, percentile } from './report.js';
+import { order, uniqueName } from './workload.js';
 
 const URL_ = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 // Same for both sides: quorum queue, persistent messages, publisher confirms, manual acks.
 const PREFETCH = 100;
-const BATCH = 100;
-const BATCHES_IN_FLIGHT = 10;
-
-const payload = {
-  orderId: 'order-000000',
-  customer: 'customer-0000',
-  amount: 123.45,
-  items: [{ sku: 'sku-1', quantity: 2 }],
-  note: 'x'.repeat(60),
-};
+const BATCHING = { batch: 100, inFlight: 10 };
 
 interface RunResult {
   msgsPerSec: number;
@@ -31,105 +31,91 @@ const now = () => performance.timeOrigin + performance.now();
  * and through raw amqplib (ConfirmChannel, same prefetch, same durability), alternating runs in
  * the same process; medians of `runs` runs each. Latency is end to end (send call to handler).
  */
-export async function bench(
-  total = Number(process.env.BENCH_RABBITMQ_N ?? 20_000),
-  runs = 3,
-): Promise<BenchRow[]> {
-  const raw: RunResult[] = [];
-  const omnibus: RunResult[] = [];
+export async function bench(total = benchSize(20_000), runs = 3): Promise<BenchRow[]> {
   // One warm-up of each, not counted: JIT, queue-creation paths, the broker's own caches.
   await runRaw(Math.min(total, 2_000));
   await runOmnibus(Math.min(total, 2_000));
-  for (let run = 0; run < runs; run++) {
-    raw.push(await runRaw(total));
-    omnibus.push(await runOmnibus(total));
-  }
-  const row = (name: string, results: RunResult[]): BenchRow => ({
-    name,
-    msgsPerSec: median(results.map((result) => result.msgsPerSec)),
-    p50Ms: median(results.map((result) => percentile(result.latencies, 50))),
-    p99Ms: median(results.map((result) => percentile(result.latencies, 99))),
-    peakRssMb: median(results.map((result) => result.peakRssMb)),
+  const results = await alternate(runs, { raw: () => runRaw(total), omnibus: () => runOmnibus(total) });
+  const figures = (runResults: RunResult[]) => ({
+    msgsPerSec: median(runResults.map((result) => result.msgsPerSec)),
+    p50Ms: median(runResults.map((result) => percentile(result.latencies, 50))),
+    p99Ms: median(runResults.map((result) => percentile(result.latencies, 99))),
+    peakRssMb: median(runResults.map((result) => result.peakRssMb)),
   });
-  const rawRow = row(`raw amqplib (confirms, prefetch ${PREFETCH}), N=${total}`, raw);
-  const omnibusRow = row(`omnibus rabbitmq (quorum, confirms, prefetch ${PREFETCH}), N=${total}`, omnibus);
-  omnibusRow.ratio = omnibusRow.msgsPerSec! / rawRow.msgsPerSec!;
-  omnibusRow.target = '>= 0.8x raw (goal 0.9x)';
-  return [rawRow, omnibusRow];
+  return comparisonRows({
+    raw: { name: `raw amqplib (confirms, prefetch ${PREFETCH}), N=${total}`, ...figures(results.raw) },
+    omnibus: {
+      name: `omnibus rabbitmq (quorum, confirms, prefetch ${PREFETCH}), N=${total}`,
+      ...figures(results.omnibus),
+    },
+    target: '>= 0.8x raw amqplib (goal 0.9x)',
+    note: 'the broker runs on this machine, so the figures measure it too: compare the ratio',
+  });
+}
+
+/** Times one run from the first send until `total` messages are handled, sampling peak RSS. */
+async function measureRun(
+  total: number,
+  counter: HandledCounter,
+  send: (size: number) => Promise<unknown>,
+): Promise<Omit<RunResult, 'latencies'>> {
+  const memory = trackPeakRss(25);
+  const msgsPerSec = await measureThroughput(total, counter, () => sendInBatches(total, BATCHING, send));
+  return { msgsPerSec, peakRssMb: memory.stop() };
 }
 
 async function runOmnibus(total: number): Promise<RunResult> {
-  const queue = `bench-omnibus-${randomBytes(4).toString('hex')}`;
+  const queue = uniqueName('omnibus');
   const bus = await createBus({
     transport: createRabbitMqTransport({ url: URL_, connectionName: 'omnibus-bench' }),
     source: 'bench',
   });
-  const latencies: number[] = new Array(total);
-  let handled = 0;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
+  const latencies: number[] = [];
+  const counter = countHandled();
   const consumer = bus.consumer<{ sentAt: number }>(
     queue,
     (message) => {
-      latencies[handled] = now() - message.data.sentAt;
-      if (++handled === total) finish();
+      latencies.push(now() - message.data.sentAt);
+      counter.handled();
     },
     { concurrency: PREFETCH },
   );
   await consumer.start();
   const producer = bus.producer(queue);
-  const memory = sampleRss();
-  const started = performance.now();
-  const inFlight: Promise<void>[] = [];
-  for (let sent = 0; sent < total; sent += BATCH) {
+  const figures = await measureRun(total, counter, (size) => {
     const sentAt = now();
-    const size = Math.min(BATCH, total - sent);
-    inFlight.push(
-      producer.send(
-        Array.from({ length: size }, () => ({ type: 'OrderPlaced', data: { ...payload, sentAt } })),
-      ),
+    return producer.send(
+      Array.from({ length: size }, () => ({ type: 'OrderPlaced', data: { ...order, sentAt } })),
     );
-    if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
-  }
-  await Promise.all(inFlight);
-  await done;
-  const seconds = (performance.now() - started) / 1000;
-  const peakRssMb = memory.stop();
+  });
   await consumer.stop();
   await bus.close();
   await deleteQueues(queue, `${queue}.dlq`);
-  return { msgsPerSec: total / seconds, latencies, peakRssMb };
+  return { ...figures, latencies };
 }
 
 async function runRaw(total: number): Promise<RunResult> {
-  const queue = `bench-raw-${randomBytes(4).toString('hex')}`;
+  const queue = uniqueName('raw');
   const connection = await amqp.connect(URL_, { noDelay: true });
   const consumeChannel = await connection.createChannel();
   const publishChannel = await connection.createConfirmChannel();
   await consumeChannel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await consumeChannel.prefetch(PREFETCH);
-  const latencies: number[] = new Array(total);
-  let handled = 0;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
+  const latencies: number[] = [];
+  const counter = countHandled();
   await consumeChannel.consume(queue, (message) => {
     if (!message) return;
     const data = JSON.parse(message.content.toString('utf8')) as { sentAt: number };
-    latencies[handled] = now() - data.sentAt;
+    latencies.push(now() - data.sentAt);
     consumeChannel.ack(message);
-    if (++handled === total) finish();
+    counter.handled();
   });
-  const memory = sampleRss();
-  const started = performance.now();
-  const inFlight: Promise<void>[] = [];
-  for (let sent = 0; sent < total; sent += BATCH) {
+  const figures = await measureRun(total, counter, (size) => {
     const sentAt = now();
-    const size = Math.min(BATCH, total - sent);
-    const confirms: Promise<void>[] = [];
-    for (let index = 0; index < size; index++) {
-      const body = Buffer.from(JSON.stringify({ ...payload, sentAt }));
-      confirms.push(
-        new Promise<void>((resolve, reject) => {
+    return Promise.all(
+      Array.from({ length: size }, () => {
+        const body = Buffer.from(JSON.stringify({ ...order, sentAt }));
+        return new Promise<void>((resolve, reject) => {
           publishChannel.publish(
             '',
             queue,
@@ -137,32 +123,13 @@ async function runRaw(total: number): Promise<RunResult> {
             { persistent: true, contentType: 'application/json' },
             (error) => (error ? reject(error) : resolve()),
           );
-        }),
-      );
-    }
-    inFlight.push(Promise.all(confirms).then(() => undefined));
-    if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
-  }
-  await Promise.all(inFlight);
-  await done;
-  const seconds = (performance.now() - started) / 1000;
-  const peakRssMb = memory.stop();
+        });
+      }),
+    );
+  });
   await consumeChannel.deleteQueue(queue);
   await connection.close();
-  return { msgsPerSec: total / seconds, latencies, peakRssMb };
-}
-
-function sampleRss(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 25);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage.rss()) / (1024 * 1024);
-    },
-  };
+  return { ...figures, latencies };
 }
 
 async function deleteQueues(...queues: string[]): Promise<void> {

@@ -29,6 +29,29 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/**
+ * The two rows of one comparison: the Omnibus row carries the ratio (its msgs/s, or ops/s, over the
+ * raw client's), the target it is held to and a note saying what else the figures measure.
+ */
+export function comparisonRows(comparison: {
+  raw: BenchRow;
+  omnibus: BenchRow;
+  target: string;
+  note: string;
+  /** @default 'raw-first' */
+  order?: 'raw-first' | 'omnibus-first';
+}): BenchRow[] {
+  const { raw, target, note } = comparison;
+  const rate = (row: BenchRow) => row.msgsPerSec ?? row.opsPerSec ?? Number.NaN;
+  const omnibus: BenchRow = {
+    ...comparison.omnibus,
+    ratio: rate(comparison.omnibus) / rate(raw),
+    target,
+    note,
+  };
+  return comparison.order === 'omnibus-first' ? [omnibus, raw] : [raw, omnibus];
+}
+
 /** Prints rows as a table and writes them to bench/results/<suite>.json. */
 export function report(suite: string, rows: BenchRow[]): void {
   const format = (value: number | undefined, digits = 0) =>
