@@ -22,6 +22,7 @@ import {
   ruleSubscriptionName,
   topicSubscriptionName,
 } from './pubsub-names.js';
+import { probeEmulator } from './probe-emulator.js';
 import { startPubSubConsumer } from './pubsub-consumer.js';
 import { createPubSubProvisioner, type PubSubProvisioner } from './pubsub-provisioner.js';
 import { createPubSubPublisher, type PubSubPublisher } from './pubsub-publisher.js';
@@ -55,6 +56,9 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
   const eventsTopic = id(settings.eventsTopic);
 
   let client: PubSub | undefined;
+  /** The emulator the client talks to, if it does. */
+  let emulator: { readonly host: string; readonly port: number } | undefined;
+  let emulatorHost: string | undefined;
   let provisioner: PubSubProvisioner | undefined;
   let publisher: PubSubPublisher | undefined;
   let closing: Promise<void> | undefined;
@@ -62,7 +66,9 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
   const routers = new Map<string, { readonly router: RuleRouter; readonly filter: string | undefined }>();
 
   function ready(): { pubsub: PubSub; provisioner: PubSubProvisioner; publisher: PubSubPublisher } {
-    if (closing) throw mapGcpPubSubError(new Error('the transport is closed'), 'using a closed transport');
+    if (closing) {
+      throw mapGcpPubSubError(new Error('the transport is closed'), { action: 'using a closed transport' });
+    }
     if (!client || !provisioner || !publisher) {
       client =
         settings.client ??
@@ -70,44 +76,81 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
           ...(settings.projectId ? { projectId: settings.projectId } : {}),
           ...(settings.emulatorHost ? { apiEndpoint: settings.emulatorHost, emulatorMode: true } : {}),
         });
-      provisioner = createPubSubProvisioner(client, settings);
-      publisher = createPubSubPublisher(client, settings.publishBatching);
+      // The client resolves `emulatorHost` or PUBSUB_EMULATOR_HOST into servicePath and port.
+      const { servicePath, port } = client.options;
+      emulator =
+        client.isEmulator && servicePath && port ? { host: servicePath, port: Number(port) } : undefined;
+      emulatorHost = emulator ? `${emulator.host}:${emulator.port}` : undefined;
+      provisioner = createPubSubProvisioner(client, { ...settings, emulatorHost });
+      publisher = createPubSubPublisher(client, settings.publishBatching, emulatorHost);
     }
     return { pubsub: client, provisioner, publisher };
   }
 
-  /** Creates a queue: its topic, its one subscription, and its dead-letter topic and subscription. */
+  /**
+   * Makes sure a queue exists for a producer: its topic, its one subscription, and its dead-letter
+   * topic and subscription. An existing subscription keeps the dead-letter policy its consumer set.
+   */
   async function ensureQueue(queue: string, ordering: boolean): Promise<void> {
     const { provisioner } = ready();
-    await ensureSubscriptionWithDeadLetters(provisioner, {
+    await ensureSourceSubscription(provisioner, {
       subscription: id(queueSubscriptionName(queue)),
       topic: id(queue),
       logicalName: queueSubscriptionName(queue),
       maxAttempts: MIN_NATIVE_ATTEMPTS,
+      existing: 'keep',
       ordering,
     });
   }
 
-  async function ensureSubscriptionWithDeadLetters(
+  /**
+   * Makes sure a subscription that is consumed (a queue's, a topic's, a rule's) exists with the
+   * dead-letter policy `maxAttempts` calls for: dead letters go to `<logicalName>.dlq` after
+   * `maxAttempts` deliveries (clamped to Pub/Sub's 5..100). `Infinity` (dead-lettering off) means no
+   * policy at all: Pub/Sub then never forwards a message, and attempts are counted by the consumer.
+   */
+  async function ensureSourceSubscription(
     provisioner: PubSubProvisioner,
     spec: {
       subscription: string;
       topic: string;
       logicalName: string;
       maxAttempts: number;
+      existing: 'reconcile' | 'keep';
       ordering: boolean;
       filter?: string;
     },
   ): Promise<void> {
-    const deadLetterTopic = id(deadLetterName(spec.logicalName));
-    await provisioner.ensureSubscription({ name: deadLetterTopic, topic: deadLetterTopic, ordering: false });
-    await provisioner.ensureSubscription({
+    const common = {
       name: spec.subscription,
       topic: spec.topic,
+      existing: spec.existing,
       ordering: spec.ordering,
-      deadLetterTopic,
-      maxDeliveryAttempts: Math.min(MAX_NATIVE_ATTEMPTS, Math.max(MIN_NATIVE_ATTEMPTS, spec.maxAttempts)),
       ...(spec.filter ? { filter: spec.filter } : {}),
+    };
+    if (spec.maxAttempts === Number.POSITIVE_INFINITY) {
+      await provisioner.ensureSubscription({ ...common, deadLetterPolicy: 'none' });
+      return;
+    }
+    const deadLetterTopic = id(deadLetterName(spec.logicalName));
+    await ensureDeadLetterSubscription(provisioner, deadLetterTopic);
+    await provisioner.ensureSubscription({
+      ...common,
+      deadLetterPolicy: {
+        topic: deadLetterTopic,
+        maxDeliveryAttempts: Math.min(MAX_NATIVE_ATTEMPTS, Math.max(MIN_NATIVE_ATTEMPTS, spec.maxAttempts)),
+      },
+    });
+  }
+
+  /** A dead-letter topic with its one subscription, where dead letters wait to be read. */
+  function ensureDeadLetterSubscription(provisioner: PubSubProvisioner, topic: string): Promise<void> {
+    return provisioner.ensureSubscription({
+      name: topic,
+      topic,
+      deadLetterPolicy: 'none',
+      existing: 'keep',
+      ordering: false,
     });
   }
 
@@ -149,7 +192,7 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
   async function publishDeadLetter(source: ResolvedSource, message: EncodedMessage): Promise<void> {
     const { provisioner, publisher } = ready();
     const topic = id(deadLetterName(source.logicalName));
-    await provisioner.ensureSubscription({ name: topic, topic, ordering: false });
+    await ensureDeadLetterSubscription(provisioner, topic);
     await publisher.publish(topic, [message], { orderingKeys: false });
   }
 
@@ -199,15 +242,22 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
 
     async connect() {
       const { pubsub } = ready();
+      if (emulator) {
+        // Fail now, not after the client retried an absent emulator for a minute.
+        await probeEmulator(emulator.host, emulator.port).catch((error: unknown) => {
+          throw mapGcpPubSubError(error, { action: 'connecting to the Pub/Sub emulator', emulatorHost });
+        });
+      }
       if (settings.projectId || settings.emulatorHost || settings.client) return;
       try {
-        // Only discovery needs I/O here; streams and admin calls connect lazily.
+        // Besides the emulator probe, only discovery needs I/O here; streams and admin calls
+        // connect lazily.
         await pubsub.auth.getProjectId();
       } catch (error) {
-        throw mapGcpPubSubError(
-          error,
-          'finding the Google Cloud project (set projectId or GOOGLE_CLOUD_PROJECT)',
-        );
+        throw mapGcpPubSubError(error, {
+          action: 'finding the Google Cloud project (set projectId or GOOGLE_CLOUD_PROJECT)',
+          emulatorHost,
+        });
       }
     },
 
@@ -254,17 +304,14 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
       const { provisioner } = ready();
       const resolved = resolveSource(source);
       if (resolved.isDeadLetter) {
-        await provisioner.ensureSubscription({
-          name: resolved.subscription,
-          topic: resolved.topic,
-          ordering: false,
-        });
+        await ensureDeadLetterSubscription(provisioner, resolved.topic);
       } else {
-        await ensureSubscriptionWithDeadLetters(provisioner, {
+        await ensureSourceSubscription(provisioner, {
           subscription: resolved.subscription,
           topic: resolved.topic,
           logicalName: resolved.logicalName,
           maxAttempts: consumeOptions.maxAttempts,
+          existing: 'reconcile',
           // Ordering is fixed when a subscription is created, and only switched on when asked for:
           // it costs throughput, and the emulator breaks dead-letter policies on ordered subscriptions.
           ordering: consumeOptions.ordering === 'key',
@@ -295,11 +342,12 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
         logicalName,
         isDeadLetter: false,
       };
-      await ensureSubscriptionWithDeadLetters(provisioner, {
+      await ensureSourceSubscription(provisioner, {
         subscription: source.subscription,
         topic: eventsTopic,
         logicalName,
         maxAttempts: MAX_NATIVE_ATTEMPTS,
+        existing: 'reconcile',
         ordering: false,
         ...(filter ? { filter } : {}),
       });

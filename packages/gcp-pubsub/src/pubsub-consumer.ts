@@ -82,9 +82,11 @@ export function startPubSubConsumer(
           waiting.delete(key);
           for (const later of queue ?? []) void releaseAfter(later, 0);
         } else {
+          // The entry stays while the next one is in flight, so a message of this key arriving
+          // meanwhile queues behind it instead of running beside it.
           const next = queue?.shift();
-          if (queue && queue.length === 0) waiting.delete(key);
           if (next) hand(next);
+          else waiting.delete(key);
         }
       }
       inFlight--;
@@ -208,8 +210,8 @@ function toEncodedMessage(message: Message, describeSource: string): EncodedMess
     attributes[FailureHeader.failedAt] = new Date().toISOString();
     attributes[FailureHeader.attempts] = nativeCount;
   }
-  const data = message.data;
-  const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // The client's data is a Buffer, like the bodies core encodes (its decoder reads Buffers fastest).
+  const body: Uint8Array = message.data;
   const id = attributes['ce-id'] ?? message.id;
   const key = message.orderingKey || attributes['ce-partitionkey'];
   return key ? { id, key, attributes, body } : { id, attributes, body };

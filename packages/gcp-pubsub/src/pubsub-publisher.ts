@@ -16,6 +16,8 @@ export interface PubSubPublisher {
 export function createPubSubPublisher(
   pubsub: PubSub,
   batching: { readonly maxMessages: number; readonly maxMilliseconds: number },
+  /** `host:port` of the emulator, for the hint of unreachable errors. */
+  emulatorHost?: string,
 ): PubSubPublisher {
   const topics = new Map<string, Topic>();
 
@@ -53,7 +55,9 @@ export function createPubSubPublisher(
         messages.map((message) => publishOne(topic, message, orderingKeys)),
       );
       const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failure) throw mapGcpPubSubError(failure.reason, `publishing to topic '${name}'`);
+      if (failure) {
+        throw mapGcpPubSubError(failure.reason, { action: `publishing to topic '${name}'`, emulatorHost });
+      }
     },
     async close() {
       await Promise.allSettled([...topics.values()].map((topic) => topic.flush()));

@@ -10,8 +10,6 @@ if (await emulatorAvailable()) {
     createNonProvisioningTransport: () =>
       createGcpPubSubTransport({ projectId: PROJECT_ID, emulatorHost: EMULATOR_HOST, provision: 'never' }),
     skip: {
-      'retry.dead-letter-off':
-        "core's ConsumeOptions does not say that dead-lettering is off, so the subscription's native dead-letter policy (Pub/Sub's minimum is 5 deliveries) still forwards the message",
       'ordering.across-retry':
         'emulator gap: with message ordering, it redelivers the nacked successors of a retried message before the retried message itself (ordering plus nack is inconsistent on the emulator)',
     },

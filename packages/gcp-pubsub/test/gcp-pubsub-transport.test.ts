@@ -143,6 +143,36 @@ describe.skipIf(!available)('gcp-pubsub transport on the emulator', () => {
     expect(Object.keys(dead[0]!.message.attributes).some((key) => key.startsWith('CloudPubSub'))).toBe(false);
   });
 
+  it('with dead-lettering off, removes the policy and never forwards, counting attempts itself', async () => {
+    const queue = name('dlq-off');
+    const message = encodeMessage({ type: 'Stubborn', data: null }, { source: 'test' });
+    // Sent first: the queue's subscription is created with the producer's 5-delivery policy, which
+    // would forward the message after its fifth delivery.
+    await transport.send(queue, [message], {});
+    const [before] = await raw.subscription(queue).getMetadata();
+    expect(before.deadLetterPolicy?.maxDeliveryAttempts).toBe(5);
+    const attempts: number[] = [];
+    const main = await transport.consume(
+      { kind: 'queue', queue },
+      async (delivery) => {
+        if (delivery.message.id === message.id) attempts.push(delivery.attempt);
+        if (delivery.message.id !== message.id) await delivery.ack();
+        else if (delivery.attempt < 7) await delivery.retry(0);
+        else await delivery.ack();
+      },
+      { concurrency: 1, ordering: 'none', maxAttempts: Number.POSITIVE_INFINITY },
+    );
+    // Another process sending to the queue leaves the consumer's choice alone.
+    const producer = createGcpPubSubTransport({ projectId: PROJECT_ID, emulatorHost: EMULATOR_HOST });
+    await producer.send(queue, [encodeMessage({ type: 'Next', data: null }, { source: 'test' })], {});
+    await producer.close();
+    await waitFor(() => attempts.length === 7, 'seven deliveries', 20_000);
+    await main.stop();
+    const [after] = await raw.subscription(queue).getMetadata();
+    expect(after.deadLetterPolicy?.deadLetterTopic ?? '').toBe('');
+    expect(attempts).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it('routes only exactly matching events although the emulator ignores the stored filter', async () => {
     const target = name('target');
     const rule = name('rule');
