@@ -37,7 +37,9 @@ export function mapAzureServiceBusError(error: unknown, doing: string): OmnibusE
   const detail = redactSecrets(error instanceof Error ? error.message : String(error)).slice(0, 500);
   const options = { cause: error, transport: TRANSPORT };
   switch (code) {
+    // The administration client (HTTPS/ATOM) reports its own codes, named in the comments.
     case 'MessagingEntityNotFound':
+    case 'MessageEntityNotFoundError': // ATOM 404
       return new ConfigurationError(
         `Service Bus: ${doing}: the entity does not exist (${detail}). Create it, or use provision: 'auto'.`,
         options,
@@ -45,6 +47,7 @@ export function mapAzureServiceBusError(error: unknown, doing: string): OmnibusE
     case 'MessagingEntityDisabled':
       return new ConfigurationError(`Service Bus: ${doing}: the entity is disabled (${detail}).`, options);
     case 'UnauthorizedAccess':
+    case 'UnauthorizedRequestError': // ATOM 401
       return new ConfigurationError(
         `Service Bus refused ${doing}: ${detail}. Check the credential and its roles (Azure Service Bus Data Sender / Data Receiver; Data Owner to create entities).`,
         options,
@@ -52,6 +55,7 @@ export function mapAzureServiceBusError(error: unknown, doing: string): OmnibusE
     case 'MessageSizeExceeded':
       return new MessageTooLargeError(0, 262_144, { ...options });
     case 'QuotaExceeded':
+    case 'QuotaExceededError': // ATOM 403
       return new ConnectionError(`Service Bus quota exceeded while ${doing}: ${detail}`, {
         ...options,
         retryable: true,
@@ -63,12 +67,21 @@ export function mapAzureServiceBusError(error: unknown, doing: string): OmnibusE
     case 'MessageLockLost':
     case 'SessionLockLost':
     case 'SessionCannotBeLocked':
+    case 'ServerBusyError': // ATOM 503
       return new ConnectionError(`Service Bus failed while ${doing}: ${detail}`, {
         ...options,
         retryable: true,
       });
     case 'MessagingEntityAlreadyExists':
+    case 'MessageEntityAlreadyExistsError': // ATOM 409
       return new ConfigurationError(`Service Bus: ${doing}: ${detail}`, options);
+    case 'ServiceError': {
+      // ATOM: a 409 here is "another conflicting operation is in progress" (SubCode 40901), and
+      // 5xx are the service's own failures; both pass when tried again.
+      const status = (error as { statusCode?: unknown }).statusCode;
+      const retryable = status === 409 || (typeof status === 'number' && status >= 500);
+      return new ConnectionError(`Service Bus failed while ${doing}: ${detail}`, { ...options, retryable });
+    }
     default:
       if (code !== undefined && NETWORK_CODES.has(code)) {
         return new ConnectionError(`Service Bus was not reachable while ${doing}: ${detail}`, {

@@ -55,9 +55,13 @@ function isoSeconds(milliseconds: number): string {
   return `PT${Math.ceil(milliseconds / 1_000)}S`;
 }
 
+/**
+ * Only the SDK's `MessageEntityAlreadyExistsError`: a 409 can also mean "another conflicting
+ * operation is in progress" (SubCode 40901), after which the entity may not exist yet, and the
+ * SDK reports that one as `ServiceError`.
+ */
 function isAlreadyExists(error: unknown): boolean {
-  const sdk = error as { code?: string; statusCode?: number } | null;
-  return sdk?.statusCode === 409 || sdk?.code === 'MessageEntityAlreadyExistsError';
+  return (error as { code?: string } | null)?.code === 'MessageEntityAlreadyExistsError';
 }
 
 function isNotFound(error: unknown): boolean {
@@ -120,17 +124,22 @@ export function createAdministrationClientAdministration(
   };
 }
 
+type AdministrationConnection =
+  | { readonly connectionString: string }
+  | { readonly namespace: string; readonly credential: import('@azure/identity').TokenCredential };
+
+/** The SDK administration client for the same connection settings as the data-plane client. */
+export function createAdministrationClient(
+  connection: AdministrationConnection,
+): ServiceBusAdministrationClient {
+  return 'connectionString' in connection
+    ? new ServiceBusAdministrationClient(connection.connectionString)
+    : new ServiceBusAdministrationClient(connection.namespace, connection.credential);
+}
+
 /** Builds the default administration from the same connection settings as the data-plane client. */
-export function createDefaultAdministration(
-  connection:
-    | { readonly connectionString: string }
-    | { readonly namespace: string; readonly credential: import('@azure/identity').TokenCredential },
-): ServiceBusAdministration {
-  const client =
-    'connectionString' in connection
-      ? new ServiceBusAdministrationClient(connection.connectionString)
-      : new ServiceBusAdministrationClient(connection.namespace, connection.credential);
-  return createAdministrationClientAdministration(client);
+export function createDefaultAdministration(connection: AdministrationConnection): ServiceBusAdministration {
+  return createAdministrationClientAdministration(createAdministrationClient(connection));
 }
 
 export { toSdkFilter };
