@@ -148,7 +148,11 @@ export function createConsumer(
     }
     if (timer) clearTimeout(timer);
     context.release();
-    await settle(delivery, () => delivery.ack());
+    try {
+      await delivery.ack();
+    } catch (error) {
+      reportSettleFailure(delivery, error);
+    }
   }
 
   function onFailure(delivery: Delivery, message: Message, error: Error): Promise<void> {
@@ -197,15 +201,19 @@ export function createConsumer(
     try {
       await action();
     } catch (error) {
-      // The broker did not record the outcome. The message is still on the broker and comes back
-      // when its lease runs out, so nothing is lost; say so loudly.
-      host.logger.error(
-        `Could not settle message ${delivery.message.id} on ${origin}; it will be redelivered.`,
-        {
-          error: describeError(toError(error)),
-        },
-      );
+      reportSettleFailure(delivery, error);
     }
+  }
+
+  // The broker did not record the outcome. The message is still on the broker and comes back when
+  // its lease runs out, so nothing is lost; say so loudly.
+  function reportSettleFailure(delivery: Delivery, error: unknown): void {
+    host.logger.error(
+      `Could not settle message ${delivery.message.id} on ${origin}; it will be redelivered.`,
+      {
+        error: describeError(toError(error)),
+      },
+    );
   }
 }
 
@@ -236,7 +244,11 @@ function describeError(error: Error): string {
 function composeMiddleware(
   middleware: readonly Middleware[],
   handler: Handler,
-): (message: Message, context: HandlerContext) => Promise<unknown> {
+): (message: Message, context: HandlerContext) => unknown {
+  // Without middleware the handler is called directly (the caller awaits inside try/catch, so a
+  // synchronous throw is still caught); middleware gets an async innermost layer so that `next()`
+  // always returns a promise.
+  if (middleware.length === 0) return handler;
   let next = async (message: Message, context: HandlerContext) => handler(message, context);
   for (let index = middleware.length - 1; index >= 0; index--) {
     const layer = middleware[index]!;

@@ -43,23 +43,24 @@ export function encodeMessage(input: MessageInput, defaults: EnvelopeDefaults): 
     throw new InvalidMessageError(`The data of message '${input.type}' is not JSON-serialisable.`);
   }
 
-  const id = optionalString(input, 'id') ?? uuidv7();
+  const id = optionalString(input.id, 'id', input.type) ?? uuidv7();
   // Literal keys (rather than computed from `Attribute`) let V8 build this object from one shape.
   const attributes: Record<string, string> = {
     'ce-specversion': '1.0',
     'ce-id': id,
     'ce-type': input.type,
-    'ce-source': optionalString(input, 'source') ?? defaults.source,
-    'ce-time': optionalString(input, 'time') ?? defaults.time ?? new Date().toISOString(),
+    'ce-source': optionalString(input.source, 'source', input.type) ?? defaults.source,
+    'ce-time': optionalString(input.time, 'time', input.type) ?? defaults.time ?? new Date().toISOString(),
     'ce-datacontenttype': 'application/json',
   };
-  const subject = optionalString(input, 'subject');
+  const subject = optionalString(input.subject, 'subject', input.type);
   if (subject !== undefined) attributes[Attribute.subject] = subject;
-  const correlationId = optionalString(input, 'correlationId') ?? defaults.correlationId;
+  const correlationId =
+    optionalString(input.correlationId, 'correlationId', input.type) ?? defaults.correlationId;
   if (correlationId !== undefined) attributes[Attribute.correlationId] = correlationId;
-  const causationId = optionalString(input, 'causationId') ?? defaults.causationId;
+  const causationId = optionalString(input.causationId, 'causationId', input.type) ?? defaults.causationId;
   if (causationId !== undefined) attributes[Attribute.causationId] = causationId;
-  const key = optionalString(input, 'key');
+  const key = optionalString(input.key, 'key', input.type);
   if (key !== undefined) attributes[Attribute.key] = key;
 
   const headers = input.headers;
@@ -168,20 +169,21 @@ export function withHeaders(
 function userHeaders(attributes: Readonly<Record<string, string>>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name in attributes) {
-    if (!name.startsWith(RESERVED_ATTRIBUTE_PREFIX)) headers[name] = attributes[name]!;
+    // 'c', 'e', '-' by char code: cheaper than startsWith for every attribute of every message.
+    if (name.charCodeAt(0) !== 99 || name.charCodeAt(1) !== 101 || name.charCodeAt(2) !== 45) {
+      headers[name] = attributes[name]!;
+    }
   }
   return headers;
 }
 
-function optionalString(
-  input: MessageInput,
-  field: 'id' | 'source' | 'subject' | 'time' | 'correlationId' | 'causationId' | 'key',
-): string | undefined {
-  const value = input[field];
+// Takes the value rather than the field name: reading each field directly keeps the property
+// accesses monomorphic on the send hot path.
+function optionalString(value: unknown, field: string, type: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value === '') {
     throw new InvalidMessageError(
-      `Field '${field}' of message '${input.type}' must be a non-empty string; got ${describe(value)}.`,
+      `Field '${field}' of message '${type}' must be a non-empty string; got ${describe(value)}.`,
     );
   }
   return value;
