@@ -1,6 +1,9 @@
 import { IdempotencyConflictError } from '../errors/index.js';
 import type { ClaimOptions, ClaimResult, CompleteOptions, IdempotencyStore } from './idempotency-store.js';
 
+/** Entries examined for expiry per claim. */
+const SWEEP_STEP = 4;
+
 interface Entry {
   state: 'in-progress' | 'completed';
   token: string;
@@ -22,7 +25,7 @@ export interface MemoryIdempotencyStoreOptions {
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
-  #operations = 0;
+  #sweeper: Iterator<[string, Entry]> | undefined;
   // Tokens only need to be unique within this store, so a counter does (and costs no entropy).
   #nextToken = 0;
 
@@ -76,10 +79,20 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return this.#entries.size;
   }
 
-  // Expired keys are purged every few thousand operations, so memory stays bounded without a timer
-  // that would keep the process alive.
+  // Expired keys are purged a few at a time on each claim, walking the map with one long-lived
+  // iterator: memory stays bounded with no timer to keep the process alive, and no claim ever pays
+  // for a sweep of the whole map.
   #sweepOccasionally(now: number): void {
-    if (++this.#operations % 4096 !== 0) return;
-    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    for (let examined = 0; examined < SWEEP_STEP; examined++) {
+      this.#sweeper ??= this.#entries.entries();
+      const next = this.#sweeper.next();
+      if (next.done) {
+        this.#sweeper = undefined;
+        return;
+      }
+      const [key, entry] = next.value;
+      if (entry.expiresAt <= now) this.#entries.delete(key);
+    }
   }
+
 }
