@@ -94,5 +94,4 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       if (entry.expiresAt <= now) this.#entries.delete(key);
     }
   }
-
 }
