@@ -5,19 +5,11 @@ import {
   OmnibusError,
   redactSecrets,
   UnsupportedFeatureError,
+  isNetworkErrorCode,
 } from '@omnibus/core';
 
 const transport = 'aws';
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-]);
 const MISSING = /NonExistentQueue|QueueDoesNotExist|NotFound|ResourceNotFound/i;
 const DENIED =
   /AccessDenied|AuthorizationError|UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|CredentialsProviderError|InvalidSignature/i;
@@ -70,7 +62,7 @@ export function mapAwsError(error: unknown, doing: string): OmnibusError {
   }
   const code = String(sdk?.code ?? '');
   if (
-    NETWORK_CODES.has(code) ||
+    isNetworkErrorCode(code) ||
     /TimeoutError|socket|ECONN|fetch failed/i.test(`${name} ${message}`) ||
     THROTTLED.test(name) ||
     (status !== undefined && status >= 500)

@@ -5,6 +5,7 @@ import {
   MessageTooLargeError,
   OmnibusError,
   redactSecrets,
+  isNetworkErrorCode,
 } from '@omnibus/core';
 
 const TRANSPORT = 'azure-service-bus';
@@ -14,16 +15,6 @@ export function serviceBusErrorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-]);
 
 /**
  * Turns an error of `@azure/service-bus` (or `@azure/identity`, or the network underneath) into an
@@ -83,7 +74,7 @@ export function mapAzureServiceBusError(error: unknown, doing: string): OmnibusE
       return new ConnectionError(`Service Bus failed while ${doing}: ${detail}`, { ...options, retryable });
     }
     default:
-      if (code !== undefined && NETWORK_CODES.has(code)) {
+      if (isNetworkErrorCode(code)) {
         return new ConnectionError(`Service Bus was not reachable while ${doing}: ${detail}`, {
           ...options,
           retryable: true,

@@ -13,3 +13,4 @@ export {
   TransportNotInstalledError,
   UnsupportedFeatureError,
 } from './named-errors.js';
+export { isNetworkErrorCode } from './is-network-error-code.js';
