@@ -5,12 +5,10 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { decodeEventView, type EncodedMessage, MessageTooLargeError } from '@omnibus/core';
 import { AWS_MESSAGE_LIMIT_BYTES } from './aws-capabilities.js';
+import { BATCH_RESENDS, MAX_BATCH_ENTRIES } from './aws-batch-limits.js';
 import { mapAwsError } from './map-aws-error.js';
 import { splitBatches } from './split-batches.js';
 import { EVENT_ATTRIBUTES_KEY } from './wire-envelope.js';
-
-const MAX_ENTRIES = 10;
-const RESENDS = 2;
 
 interface Entry {
   readonly request: PutEventsRequestEntry;
@@ -33,7 +31,7 @@ export async function putEvents(
   events: readonly EncodedMessage[],
 ) {
   const entries = events.map((event) => toEntry(event, eventBusName));
-  const batches = splitBatches(entries, (entry) => entry.size, MAX_ENTRIES, AWS_MESSAGE_LIMIT_BYTES);
+  const batches = splitBatches(entries, (entry) => entry.size, MAX_BATCH_ENTRIES, AWS_MESSAGE_LIMIT_BYTES);
   await Promise.all(batches.map((batch) => putBatch(eventBridge, batch, eventBusName)));
 }
 
@@ -72,7 +70,7 @@ async function putBatch(eventBridge: EventBridgeClient, batch: readonly Entry[],
     if (failed.length === 0) return;
     const first = results.find((result) => result.ErrorCode !== undefined)!;
     const transient = /Throttl|InternalFailure|ServiceUnavailable/i.test(String(first.ErrorCode));
-    if (!transient || round >= RESENDS) {
+    if (!transient || round >= BATCH_RESENDS) {
       const error = Object.assign(new Error(first.ErrorMessage ?? 'entry refused'), {
         name: first.ErrorCode ?? 'PutEventsFailed',
       });

@@ -5,15 +5,11 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { type EncodedMessage, MessageTooLargeError } from '@omnibus/core';
+import { BATCH_RESENDS, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from './aws-batch-limits.js';
 import { AWS_MESSAGE_LIMIT_BYTES } from './aws-capabilities.js';
 import { mapAwsError } from './map-aws-error.js';
 import { splitBatches } from './split-batches.js';
 import { toWire } from './wire-envelope.js';
-
-/** PublishBatch takes 10 entries and 256 KiB in total. */
-const MAX_ENTRIES = 10;
-const MAX_BATCH_BYTES = 262_144;
-const RESENDS = 2;
 
 interface Entry {
   readonly request: PublishBatchRequestEntry;
@@ -39,7 +35,7 @@ export async function publishToTopic(
       size: wire.size,
     };
   });
-  const batches = splitBatches(entries, (entry) => entry.size, MAX_ENTRIES, MAX_BATCH_BYTES);
+  const batches = splitBatches(entries, (entry) => entry.size, MAX_BATCH_ENTRIES, MAX_BATCH_BYTES);
   await Promise.all(batches.map((batch) => publishBatch(sns, topicArn, batch, label)));
 }
 
@@ -57,7 +53,7 @@ async function publishBatch(sns: SNSClient, topicArn: string, batch: readonly En
     const failed = result.Failed ?? [];
     if (failed.length === 0) return;
     const senderFault = failed.find((entry) => entry.SenderFault);
-    if (senderFault || round >= RESENDS) {
+    if (senderFault || round >= BATCH_RESENDS) {
       const first = senderFault ?? failed[0]!;
       const error = Object.assign(new Error(first.Message ?? 'entry refused'), {
         name: first.Code ?? 'BatchEntryFailed',

@@ -6,16 +6,11 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type EncodedMessage, MessageTooLargeError } from '@omnibus/core';
+import { BATCH_RESENDS, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from './aws-batch-limits.js';
 import { AWS_MESSAGE_LIMIT_BYTES } from './aws-capabilities.js';
 import { mapAwsError } from './map-aws-error.js';
 import { splitBatches } from './split-batches.js';
 import { toWire, type WireMessage } from './wire-envelope.js';
-
-/** SendMessageBatch takes 10 entries and 256 KiB in total (1 MiB on AWS since 2025; the smaller is safe everywhere). */
-const MAX_ENTRIES = 10;
-const MAX_BATCH_BYTES = 262_144;
-/** Entries AWS failed for its own reasons (not the sender's) are sent again this many times. */
-const RESENDS = 2;
 
 export interface SqsSendOptions {
   readonly delaySeconds?: number;
@@ -37,7 +32,7 @@ export async function sendToQueue(
   options: SqsSendOptions,
 ): Promise<void> {
   const entries = messages.map((message, index) => toEntry(message, index, options));
-  const batches = splitBatches(entries, (entry) => entry.size, MAX_ENTRIES, MAX_BATCH_BYTES);
+  const batches = splitBatches(entries, (entry) => entry.size, MAX_BATCH_ENTRIES, MAX_BATCH_BYTES);
   await Promise.all(batches.map((batch) => sendBatch(sqs, url, batch, options.label)));
 }
 
@@ -84,7 +79,7 @@ async function sendBatch(sqs: SQSClient, url: string, batch: readonly Entry[], l
     const failed = result.Failed ?? [];
     if (failed.length === 0) return;
     const senderFault = failed.find((entry) => entry.SenderFault);
-    if (senderFault || round >= RESENDS) {
+    if (senderFault || round >= BATCH_RESENDS) {
       const first = senderFault ?? failed[0]!;
       const error = Object.assign(new Error(first.Message ?? 'entry refused'), {
         name: first.Code ?? 'BatchEntryFailed',
