@@ -12,17 +12,17 @@ import {
   PermanentError,
   UnsupportedFeatureError,
 } from '@omnibus/core';
-import { startEventBridgeEmulator, type EventBridgeEmulator } from '@omnibus/eventbridge-emulator';
-import { startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsTransport, transportFactory } from '../src/index.js';
+import { type AwsEmulators, startAwsEmulators } from './aws-emulators.js';
 import { createNativeNames } from '../src/native-names.js';
 import { splitBatches } from '../src/split-batches.js';
 import { translateEventPattern } from '../src/translate-event-pattern.js';
 import { fromWire, toWire } from '../src/wire-envelope.js';
 
-let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
-let eventBridge: EventBridgeEmulator;
+let emulators: AwsEmulators;
+let fauxqs: AwsEmulators['fauxqs'];
+let eventBridge: AwsEmulators['eventBridge'];
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const buses: Bus[] = [];
 let counter = 0;
@@ -58,18 +58,13 @@ function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
 }
 
 beforeAll(async () => {
-  fauxqs = await startFauxqs({ port: 0, logger: false });
-  eventBridge = await startEventBridgeEmulator({
-    port: 0,
-    sqsEndpoint: fauxqs.address,
-    snsEndpoint: fauxqs.address,
-  });
+  emulators = await startAwsEmulators();
+  ({ fauxqs, eventBridge } = emulators);
 });
 
 afterAll(async () => {
   await Promise.allSettled(buses.map((bus) => bus.close()));
-  await eventBridge?.close();
-  await fauxqs?.stop();
+  await emulators?.stop();
 });
 
 describe('wire envelope', () => {

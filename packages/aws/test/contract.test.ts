@@ -1,25 +1,20 @@
 import { runTransportContract } from '@omnibus/contract-tests';
-import { type EventBridgeEmulator, startEventBridgeEmulator } from '@omnibus/eventbridge-emulator';
-import { startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createAwsTransport } from '../src/index.js';
+import { type AwsEmulators, startAwsEmulators } from './aws-emulators.js';
 
 // fauxqs (SQS + SNS) and the EventBridge emulator run in this process; nothing is assumed running.
-let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
-let eventBridge: EventBridgeEmulator;
+let emulators: AwsEmulators;
+let fauxqs: AwsEmulators['fauxqs'];
+let eventBridge: AwsEmulators['eventBridge'];
 
 beforeAll(async () => {
-  fauxqs = await startFauxqs({ port: 0, logger: false });
-  eventBridge = await startEventBridgeEmulator({
-    port: 0,
-    sqsEndpoint: fauxqs.address,
-    snsEndpoint: fauxqs.address,
-  });
+  emulators = await startAwsEmulators();
+  ({ fauxqs, eventBridge } = emulators);
 });
 
 afterAll(async () => {
-  await eventBridge?.close();
-  await fauxqs?.stop();
+  await emulators?.stop();
 });
 
 const transportWith = (provision: 'auto' | 'never') => () => {
