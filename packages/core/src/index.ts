@@ -25,6 +25,7 @@ export {
   encodedSize,
   encodeMessage,
   toEventView,
+  userHeaders,
   withHeaders,
   type EnvelopeDefaults,
 } from './message/encode-message.js';

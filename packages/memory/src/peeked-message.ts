@@ -1,4 +1,4 @@
-import { Attribute, type EncodedMessage, RESERVED_ATTRIBUTE_PREFIX } from '@omnibus/core';
+import { Attribute, type EncodedMessage, userHeaders } from '@omnibus/core';
 import type { Entry } from './memory-queue.js';
 
 /** A stored message as the harness shows it, decoded as far as it can be. */
@@ -29,10 +29,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export function peekEntry(entry: Entry): DeadLetter {
   const encoded = entry.message;
   const attributes = encoded.attributes;
-  const headers: Record<string, string> = {};
-  for (const name in attributes) {
-    if (!name.startsWith(RESERVED_ATTRIBUTE_PREFIX)) headers[name] = attributes[name]!;
-  }
+  // Unlike core's decoder this never throws: the harness shows undecodable messages too (they are
+  // what dead-letter queues hold), with whatever could be read.
   let data: unknown;
   try {
     data = JSON.parse(decoder.decode(encoded.body));
@@ -44,7 +42,7 @@ export function peekEntry(entry: Entry): DeadLetter {
     type: attributes[Attribute.type],
     key: encoded.key ?? attributes[Attribute.key],
     data,
-    headers,
+    headers: userHeaders(attributes),
     attempt: entry.attempt,
     encoded,
     reason: entry.reason,

@@ -166,7 +166,8 @@ export function withHeaders(
   return { ...encoded, attributes: { ...encoded.attributes, ...headers } };
 }
 
-function userHeaders(attributes: Readonly<Record<string, string>>): Record<string, string> {
+/** The user headers among a message's attributes: every attribute outside the `ce-` envelope. */
+export function userHeaders(attributes: Readonly<Record<string, string>>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name in attributes) {
     // 'c', 'e', '-' by char code: cheaper than startsWith for every attribute of every message.
