@@ -85,7 +85,7 @@ interface Vector {
 }
 
 const conformance = JSON.parse(
-  readFileSync(new URL('../../../../shared/conformance/event-patterns.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../conformance/event-patterns.json', import.meta.url), 'utf8'),
 ) as { vectors: Vector[] };
 
 describe('compilePubSubFilter', () => {

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InvalidPatternError } from '../errors/index.js';
 import { compilePattern, type EventPattern, matches, validatePattern } from './index.js';
 
 /**
- * The shared EventBridge conformance vectors (`shared/conformance/event-patterns.json`, beside the
+ * The shared EventBridge conformance vectors (`conformance/event-patterns.json` at the
  * repository root). Every vector must give the expected result and every invalid pattern must be
  * rejected. The `uncertain` entries are cases AWS has not settled publicly; they are reported, not
  * asserted, with what this implementation does.
@@ -31,24 +31,12 @@ interface Vectors {
   uncertain: UncertainCase[];
 }
 
-// This file is packages/core/src/pattern/…; the shared folder lies beside the repository root.
-const repositoryRoot = new URL('../../../../', import.meta.url);
-const vectorsFile = fileURLToPath(new URL('../shared/conformance/event-patterns.json', repositoryRoot));
-const present = existsSync(vectorsFile);
-const required = process.env.CI === 'true';
-if (!present && !required) {
-  console.warn(`EventBridge conformance vectors not found (${vectorsFile}); skipping the conformance suite.`);
-}
-const data: Vectors = present
-  ? JSON.parse(readFileSync(vectorsFile, 'utf8'))
-  : { vectors: [], invalid: [], uncertain: [] };
+// This file is packages/core/src/pattern/…; the vectors live in the repository's conformance folder.
+const vectorsFile = fileURLToPath(new URL('../../../../conformance/event-patterns.json', import.meta.url));
+const data: Vectors = JSON.parse(readFileSync(vectorsFile, 'utf8'));
 
 describe('EventBridge conformance vectors', () => {
-  it.runIf(!present && required)('are present in CI', () => {
-    expect.fail(`the conformance vectors must exist in CI; expected them at ${vectorsFile}`);
-  });
-
-  describe.runIf(present)('vectors', () => {
+  describe('vectors', () => {
     it('has the expected file layout', () => {
       expect(data.vectors.length).toBeGreaterThan(0);
       expect(data.invalid.length).toBeGreaterThan(0);
@@ -60,7 +48,7 @@ describe('EventBridge conformance vectors', () => {
     });
   });
 
-  describe.runIf(present)('invalid patterns', () => {
+  describe('invalid patterns', () => {
     it.each(data.invalid.map((invalid) => [invalid.name, invalid] as const))(
       'rejects: %s',
       (_name, invalid) => {
@@ -70,7 +58,7 @@ describe('EventBridge conformance vectors', () => {
     );
   });
 
-  describe.runIf(present)('uncertain cases (reported, not asserted)', () => {
+  describe('uncertain cases (reported, not asserted)', () => {
     it('reports what this implementation does for each', () => {
       const lines = data.uncertain.map((entry) => {
         const probe = uncertainProbes.find((candidate) => candidate.topic.test(entry.name));
