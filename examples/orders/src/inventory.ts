@@ -1,9 +1,24 @@
 /**
+ * What the stock and fulfillment services need of the stock records. Each operation is idempotent
+ * per order. The single-process example keeps them in memory ({@link Inventory}); the multi-process
+ * run keeps them in Redis, where every service process sees the same stock.
+ */
+export interface StockLedger {
+  reserve(orderId: string, items: { sku: string; quantity: number }[]): void | Promise<void>;
+  isReserved(orderId: string): boolean | Promise<boolean>;
+  isSettled(orderId: string): boolean | Promise<boolean>;
+  /** The reservation becomes a sale. */
+  commit(orderId: string): void | Promise<void>;
+  /** The reservation goes back on the shelf. */
+  release(orderId: string): void | Promise<void>;
+}
+
+/**
  * Stock per SKU with reservations: reserve sets items aside for an order, commit turns a
  * reservation into a sale, release puts it back. Each operation is idempotent per order, because
  * at-least-once delivery can run it more than once.
  */
-export class Inventory {
+export class Inventory implements StockLedger {
   readonly #available = new Map<string, number>();
   readonly #initial = new Map<string, number>();
   readonly #reservations = new Map<string, { sku: string; quantity: number }[]>();

@@ -32,12 +32,20 @@ const notification = z.object({ orderId: z.string(), email: z.string(), phone: z
 export const OrderConfirmed = defineMessage('OrderConfirmed', notification);
 export const OrderFailed = defineMessage('OrderFailed', notification.extend({ reason: z.string() }));
 
-/** Queue, topic and rule names, in one place so every service agrees on them. */
+/**
+ * Queue, topic and rule names, in one place so every service agrees on them. They start with
+ * `orders`, or with `orders.<namespace>` when `OMNIBUS_ORDERS_NAMESPACE` is set: the multi-process
+ * run gives each run its own queues that way, so nothing left on a broker by an earlier run reaches it.
+ */
+const namespace = process.env.OMNIBUS_ORDERS_NAMESPACE;
+const prefix = namespace ? `orders.${namespace}` : 'orders';
 export const Names = {
-  reserveStock: 'orders.stock.reserve',
-  authorizePayment: 'orders.payments.authorize',
-  fulfillment: 'orders.fulfillment',
-  compensation: 'orders.compensation',
-  financeAlerts: 'orders.finance.alerts',
-  notifications: 'orders.customer.notifications',
+  /** Put before rule names (empty without a namespace). */
+  rulePrefix: namespace ? `${namespace}-` : '',
+  reserveStock: `${prefix}.stock.reserve`,
+  authorizePayment: `${prefix}.payments.authorize`,
+  fulfillment: `${prefix}.fulfillment`,
+  compensation: `${prefix}.compensation`,
+  financeAlerts: `${prefix}.finance.alerts`,
+  notifications: `${prefix}.customer.notifications`,
 } as const;

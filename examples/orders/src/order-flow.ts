@@ -1,6 +1,7 @@
 import { type Bus, createBus, type Logger, MemoryIdempotencyStore, type Transport } from '@omnibus/core';
 import { Inventory } from './inventory.js';
-import { AuthorizePayment, Names, PaymentAuthorized, PaymentFailed, ReserveStock } from './messages.js';
+import { AuthorizePayment, Names, ReserveStock } from './messages.js';
+import { declareOrderRules } from './order-rules.js';
 import { generateOrders, type Customers, SKUS } from './order-book.js';
 import { PaymentGateway } from './payment-gateway.js';
 import { seededRandom } from './seeded-random.js';
@@ -74,22 +75,7 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
     ...(options.logger ? { logger: options.logger } : {}),
   });
   try {
-    await bus.rule('large-failed-payments-to-finance', {
-      pattern: {
-        source: ['payments'],
-        type: [PaymentFailed.type],
-        data: { amount: [{ numeric: ['>=', threshold] }] },
-      },
-      target: { queue: Names.financeAlerts },
-    });
-    await bus.rule('authorized-payments-to-fulfillment', {
-      pattern: { source: ['payments'], type: [PaymentAuthorized.type] },
-      target: { queue: Names.fulfillment },
-    });
-    await bus.rule('failed-payments-to-compensation', {
-      pattern: { source: ['payments'], type: [PaymentFailed.type] },
-      target: { queue: Names.compensation },
-    });
+    await declareOrderRules(bus, threshold);
 
     const consumerOptions = {
       concurrency: 8,

@@ -1,10 +1,26 @@
+/** A card charge as the processor reports it. */
+export interface Charge {
+  chargeId: string;
+  approved: boolean;
+}
+
+/** What the payment service needs of a card processor: one charge per idempotency key. */
+export interface CardProcessor {
+  charge(request: {
+    idempotencyKey: string;
+    orderId: string;
+    card: string;
+    amount: number;
+  }): Charge | Promise<Charge>;
+}
+
 /**
  * A stand-in for a card processor that, like real ones, accepts an idempotency key per charge:
  * charging twice with the same key returns the first charge instead of taking the money again.
  * It also records every charge per order, so the example can prove no order was charged twice.
  */
-export class PaymentGateway {
-  readonly #byKey = new Map<string, { chargeId: string; approved: boolean }>();
+export class PaymentGateway implements CardProcessor {
+  readonly #byKey = new Map<string, Charge>();
   readonly #chargesByOrder = new Map<string, number>();
   readonly #declinedCards: ReadonlySet<string>;
 
@@ -13,10 +29,7 @@ export class PaymentGateway {
   }
 
   /** Charges the card once per idempotency key. */
-  charge(request: { idempotencyKey: string; orderId: string; card: string; amount: number }): {
-    chargeId: string;
-    approved: boolean;
-  } {
+  charge(request: { idempotencyKey: string; orderId: string; card: string; amount: number }): Charge {
     const previous = this.#byKey.get(request.idempotencyKey);
     if (previous) return previous;
     const approved = !this.#declinedCards.has(request.card);

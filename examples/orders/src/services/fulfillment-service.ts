@@ -1,7 +1,8 @@
 import type { Bus, Consumer, ConsumerOptions } from '@omnibus/core';
-import type { Inventory } from '../inventory.js';
+import type { StockLedger } from '../inventory.js';
 import { Names, OrderConfirmed, OrderFailed, PaymentAuthorized, PaymentFailed } from '../messages.js';
 import type { Customers } from '../order-book.js';
+import type { Recorder } from '../recorder.js';
 
 /**
  * After payment: a paid order takes its stock, goes to the distribution center and is confirmed; a
@@ -10,14 +11,14 @@ import type { Customers } from '../order-book.js';
  */
 export function fulfillmentService(
   bus: Bus,
-  inventory: Inventory,
+  inventory: StockLedger,
   customers: Customers,
-  purchaseOrders: Set<string>,
+  purchaseOrders: Recorder,
   options: ConsumerOptions,
 ): Consumer[] {
   const notifications = bus.topic(Names.notifications);
-  const awaitReservation = (orderId: string) => {
-    if (!inventory.isReserved(orderId) && !inventory.isSettled(orderId)) {
+  const awaitReservation = async (orderId: string) => {
+    if (!(await inventory.isReserved(orderId)) && !(await inventory.isSettled(orderId))) {
       throw new Error(`Stock for order ${orderId} is not reserved yet`);
     }
   };
@@ -25,9 +26,9 @@ export function fulfillmentService(
     Names.fulfillment,
     PaymentAuthorized.handler(async (message, context) => {
       const { orderId } = message.data;
-      awaitReservation(orderId);
-      inventory.commit(orderId);
-      purchaseOrders.add(orderId);
+      await awaitReservation(orderId);
+      await inventory.commit(orderId);
+      await purchaseOrders.add(orderId);
       const customer = customers.get(orderId);
       if (customer)
         await context.publish(notifications.name, OrderConfirmed.create({ orderId, ...customer }));
@@ -38,8 +39,8 @@ export function fulfillmentService(
     Names.compensation,
     PaymentFailed.handler(async (message, context) => {
       const { orderId, reason } = message.data;
-      awaitReservation(orderId);
-      inventory.release(orderId);
+      await awaitReservation(orderId);
+      await inventory.release(orderId);
       const customer = customers.get(orderId);
       if (customer)
         await context.publish(notifications.name, OrderFailed.create({ orderId, reason, ...customer }));

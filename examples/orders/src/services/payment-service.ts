@@ -6,10 +6,10 @@ import {
   type IdempotencyStore,
 } from '@omnibus/core';
 import { AuthorizePayment, Names, PaymentAuthorized, PaymentFailed } from '../messages.js';
-import type { PaymentGateway } from '../payment-gateway.js';
+import type { CardProcessor } from '../payment-gateway.js';
 
 export interface PaymentServiceOptions extends ConsumerOptions {
-  gateway: PaymentGateway;
+  gateway: CardProcessor;
   store: IdempotencyStore;
   /** Fails this share of handler runs after the charge went through, to prove retries are safe. */
   failAfterCharge: () => boolean;
@@ -27,7 +27,7 @@ export function paymentService(bus: Bus, options: PaymentServiceOptions): Consum
     Names.authorizePayment,
     AuthorizePayment.handler(async (message, context) => {
       const { orderId, amount, card } = message.data;
-      const charge = gateway.charge({ idempotencyKey: message.id, orderId, card, amount });
+      const charge = await gateway.charge({ idempotencyKey: message.id, orderId, card, amount });
       if (failAfterCharge()) throw new Error(`Injected failure after charging order ${orderId}`);
       if (charge.approved) {
         await context.emit(
