@@ -31,8 +31,15 @@ export {
 } from './message/encode-message.js';
 export { uuidv7 } from './message/uuid-v7.js';
 
-export type { Handler, HandlerContext, Middleware } from './consumer/handler.js';
-export type { BackoffOptions, ConsumerOptions, RetryOptions } from './consumer/consumer-options.js';
+export type { Handler, HandlerContext, Middleware, RawHandler } from './consumer/handler.js';
+export type {
+  BackoffOptions,
+  ConsumerOptions,
+  RawConsumerOptions,
+  RetryOptions,
+} from './consumer/consumer-options.js';
+export type { EnvelopeFormat, EnvelopeMode, RawMessage } from './message/envelope/envelope-mode.js';
+export { decodeEnvelope } from './message/envelope/decode-envelope.js';
 export { backoffDelay } from './consumer/backoff.js';
 
 export { idempotency, type IdempotencyOptions } from './middleware/idempotency.js';

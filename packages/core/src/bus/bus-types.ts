@@ -1,5 +1,5 @@
-import type { ConsumerOptions } from '../consumer/consumer-options.js';
-import type { Handler } from '../consumer/handler.js';
+import type { ConsumerOptions, RawConsumerOptions } from '../consumer/consumer-options.js';
+import type { Handler, RawHandler } from '../consumer/handler.js';
 import type { Logger } from '../logger/logger.js';
 import type { MessageInput } from '../message/message.js';
 import type { EventPattern } from '../pattern/index.js';
@@ -34,6 +34,7 @@ export interface Bus {
   /** A producer for a point-to-point queue. */
   producer(queue: string, options?: ProducerOptions): Producer;
   /** A consumer of a queue. Call `start()` to begin. */
+  consumer(queue: string, handler: RawHandler, options: RawConsumerOptions): Consumer;
   consumer<T = unknown>(queue: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
   /** A topic: publish to it, subscribe named durable subscriptions. */
   topic(name: string): Topic;
@@ -85,6 +86,7 @@ export interface Topic {
   /** Publishes to every subscription. Same confirmation and size rules as `Producer.send`. */
   publish<T>(message: MessageInput<T> | readonly MessageInput<T>[]): Promise<void>;
   /** A durable, named subscription, created on its first `start()`. */
+  subscribe(subscription: string, handler: RawHandler, options: RawConsumerOptions): Consumer;
   subscribe<T = unknown>(subscription: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
 }
 
@@ -108,5 +110,6 @@ export interface EventRule {
 /** The dead letters of one source. */
 export interface DeadLetters {
   /** A consumer of the dead letters; their original id, type, data and headers are kept. */
+  consume(handler: RawHandler, options: RawConsumerOptions): Consumer;
   consume<T = unknown>(handler: Handler<T>, options?: ConsumerOptions): Consumer;
 }

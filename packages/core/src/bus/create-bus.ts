@@ -1,7 +1,7 @@
 import { createTransportFromUrl } from '../config/transport-registry.js';
 import { createConsumer, type ConsumerHost, type Stamp } from '../consumer/create-consumer.js';
 import type { ConsumerOptions } from '../consumer/consumer-options.js';
-import type { Handler } from '../consumer/handler.js';
+import type { Handler, RawHandler } from '../consumer/handler.js';
 import { ClosedError, ConfigurationError, MessageTooLargeError } from '../errors/index.js';
 import { createConsoleLogger } from '../logger/logger.js';
 import type { EncodedMessage } from '../message/encoded-message.js';
@@ -21,6 +21,9 @@ import type {
   RuleInput,
   Topic,
 } from './bus-types.js';
+
+/** A handler of either envelope mode; the consumer's `envelope` option says which it gets. */
+type AnyHandler = Handler | RawHandler;
 
 /**
  * Creates a bus over a transport URL or instance, and connects it.
@@ -153,7 +156,7 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
           send(queue, asList(message), undefined, sendOptions?.delayMs, producerOptions.ordering),
       };
     },
-    consumer(queue, handler, options) {
+    consumer(queue: string, handler: AnyHandler, options?: ConsumerOptions) {
       return consume({ kind: 'queue', queue: checkName('queue', queue) }, handler as Handler, options);
     },
     topic(name): Topic {
@@ -161,7 +164,7 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
       return {
         name,
         publish: (message) => publish(name, asList(message)),
-        subscribe: (subscription, handler, options) =>
+        subscribe: (subscription: string, handler: AnyHandler, options?: ConsumerOptions) =>
           consume(
             { kind: 'subscription', topic: name, subscription: checkName('subscription', subscription) },
             handler as Handler,
@@ -207,7 +210,7 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
               subscription: checkName('subscription', of?.subscription),
             };
       return {
-        consume: (handler, options) =>
+        consume: (handler: AnyHandler, options?: ConsumerOptions) =>
           consume({ kind: 'dead-letter', of: parent }, handler as Handler, options),
       };
     },

@@ -1,3 +1,4 @@
+import type { EnvelopeMode } from '../message/envelope/envelope-mode.js';
 import type { Middleware } from './handler.js';
 
 /** How a consumer retries failed messages. */
@@ -53,4 +54,15 @@ export interface ConsumerOptions {
   ordering?: 'key' | 'none';
   /** Abort `ctx.signal` and fail the attempt after this long. No limit by default. */
   handlerTimeoutMs?: number;
+  /**
+   * How arriving messages are read: `'auto'` recognises Omnibus messages, CloudEvents (binary and
+   * structured content mode) and EventBridge events, and dead-letters anything else as a
+   * `DecodeError`; `'raw'` hands the handler a `RawMessage` (body and native attributes) so
+   * messages of any foreign producer can be consumed. See `docs/concepts/interoperability.md`.
+   * @default 'auto'
+   */
+  envelope?: EnvelopeMode;
 }
+
+/** Options of a consumer that reads foreign messages as they are (`envelope: 'raw'`). */
+export type RawConsumerOptions = ConsumerOptions & { envelope: 'raw' };

@@ -7,7 +7,7 @@ import {
   PermanentError,
 } from '../errors/index.js';
 import type { Logger } from '../logger/logger.js';
-import { decodeMessage } from '../message/encode-message.js';
+import { decodeEnvelope } from '../message/envelope/decode-envelope.js';
 import { FailureHeader } from '../message/failure-headers.js';
 import type { Message, MessageInput } from '../message/message.js';
 import { checkOrdering } from '../transport/check-capabilities.js';
@@ -115,7 +115,7 @@ export function createConsumer(
   async function onDelivery(delivery: Delivery): Promise<void> {
     let message: Message;
     try {
-      message = decodeMessage(delivery.message, delivery.attempt);
+      message = decodeEnvelope(delivery.message, delivery.attempt, settings.envelope);
     } catch (error) {
       await settle(delivery, () => deadLetter(delivery, toError(error)));
       return;

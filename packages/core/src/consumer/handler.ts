@@ -1,4 +1,5 @@
 import type { Logger } from '../logger/logger.js';
+import type { RawMessage } from '../message/envelope/envelope-mode.js';
 import type { Message, MessageInput } from '../message/message.js';
 
 /**
@@ -9,6 +10,12 @@ export type Handler<T = unknown> = (
   message: Message<T>,
   context: HandlerContext,
 ) => Promise<unknown> | unknown;
+
+/**
+ * Handles one message of a consumer with `envelope: 'raw'`: the body and native attributes as
+ * the broker delivered them. Same outcome rules as `Handler`.
+ */
+export type RawHandler = (message: RawMessage, context: HandlerContext) => Promise<unknown> | unknown;
 
 /** What a handler can do besides reading its message. */
 export interface HandlerContext {

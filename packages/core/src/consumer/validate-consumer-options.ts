@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../errors/index.js';
 import { defaultBackoff, type ResolvedBackoff } from './backoff.js';
 import type { ConsumerOptions } from './consumer-options.js';
+import type { EnvelopeMode } from '../message/envelope/envelope-mode.js';
 import type { Middleware } from './handler.js';
 
 /** Consumer options with defaults applied and every value checked. */
@@ -13,6 +14,7 @@ export interface ResolvedConsumerOptions {
   readonly middleware: readonly Middleware[];
   readonly ordering: 'key' | 'none';
   readonly handlerTimeoutMs: number | undefined;
+  readonly envelope: EnvelopeMode;
 }
 
 /** Validates consumer options at construction, so a typo fails at once rather than in production. */
@@ -39,6 +41,10 @@ export function validateConsumerOptions(options: ConsumerOptions): ResolvedConsu
     throw new ConfigurationError('middleware must be an array of functions, e.g. [idempotency({ store })].');
   }
   if (options.handlerTimeoutMs !== undefined) positiveInteger('handlerTimeoutMs', options.handlerTimeoutMs);
+  const envelope = options.envelope ?? 'auto';
+  if (envelope !== 'auto' && envelope !== 'raw') {
+    throw new ConfigurationError(`envelope must be 'auto' or 'raw'; got ${String(envelope)}.`);
+  }
   return {
     concurrency,
     attempts,
@@ -48,6 +54,7 @@ export function validateConsumerOptions(options: ConsumerOptions): ResolvedConsu
     middleware,
     ordering,
     handlerTimeoutMs: options.handlerTimeoutMs,
+    envelope,
   };
 }
 

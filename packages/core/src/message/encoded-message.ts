@@ -13,8 +13,14 @@ export interface EncodedMessage {
   readonly key?: string;
   /** Envelope attributes and user headers, all strings, ready to be native message headers. */
   readonly attributes: Readonly<Record<string, string>>;
-  /** The UTF-8 JSON of `data`. */
+  /** The UTF-8 JSON of `data` (on receive: whatever body the producer sent). */
   readonly body: Uint8Array;
+  /**
+   * On receive, the broker's native content type where it has such a property (AMQP
+   * `content-type`), so foreign CloudEvents in structured mode can be recognised. Core never
+   * needs it on send: an Omnibus body is always JSON.
+   */
+  readonly contentType?: string;
 }
 
 /** Attribute names core writes. Transports may rename them on the wire but must restore them. */
