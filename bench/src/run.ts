@@ -6,12 +6,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchMemory } from './memory.js';
 import { benchPatternMatcher } from './pattern.js';
+import { benchRuleCount } from './rule-count.js';
 import { type BenchRow, report } from './report.js';
 
 // npm run bench [-- memory rabbitmq aws gcp-pubsub ...]: each suite prints a table and writes
 // bench/results/<suite>.json. Broker suites compare Omnibus with the raw client in the same run.
 const requested = process.argv.slice(2);
-const wants = (suite: string) => (requested.length === 0 ? suite === 'memory' : requested.includes(suite));
+const defaults = ['memory', 'rules'];
+const wants = (suite: string) =>
+  requested.length === 0 ? defaults.includes(suite) : requested.includes(suite);
 const here = dirname(fileURLToPath(import.meta.url));
 
 if (wants('memory')) {
@@ -42,6 +45,8 @@ if (wants('memory')) {
   });
   report('memory', rows);
 }
+
+if (wants('rules')) report('rules', benchRuleCount());
 
 // Broker suites live beside this file, one per transport, each exporting `bench(): Promise<BenchRow[]>`.
 for (const suite of ['rabbitmq', 'aws', 'gcp-pubsub', 'azure-service-bus', 'idempotency']) {

@@ -58,9 +58,11 @@ export { defineMessage, type MessageDefinition, type TypedMessageInput } from '.
 
 export {
   compilePattern,
+  compilePatternSet,
   matches,
   validatePattern,
   type CompiledPattern,
+  type CompiledPatternSet,
   type EventPattern,
 } from './pattern/index.js';
 

@@ -8,7 +8,7 @@ import {
   systemClock,
   transportFactory,
 } from '../src/index.js';
-import { consumeOptions, encoded, recorder, rule, unique } from './support.js';
+import { consumeOptions, encoded, everyEvent, recorder, rule, unique } from './support.js';
 
 describe('memory transport configuration', () => {
   it('declares its contract version and capabilities', () => {
@@ -108,7 +108,7 @@ describe('memory transport configuration', () => {
         consumeOptions,
       ),
     ).rejects.toThrow(ConfigurationError);
-    const definition = rule(unique('rule'), { queue }, () => true);
+    const definition = rule(unique('rule'), { queue }, everyEvent);
     await expect(transport.putRule(definition)).rejects.toThrow(/rule '.*' does not exist/);
 
     broker.createQueue(queue);

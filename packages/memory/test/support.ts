@@ -1,5 +1,7 @@
 import {
+  compilePattern,
   type Delivery,
+  type EventPattern,
   type EncodedMessage,
   encodeMessage,
   type MessageInput,
@@ -46,14 +48,13 @@ export function setup(options: Omit<MemoryTransportOptions, 'broker' | 'clock'> 
   return { clock, broker, transport };
 }
 
-/** A rule whose matcher is a plain function of the event view (the transport only calls it). */
-export function rule(
-  name: string,
-  target: RuleDefinition['target'],
-  test: (view: { type: string; data: unknown }) => boolean,
-): RuleDefinition {
-  return { name, pattern: { type: [name] }, target, matches: test as RuleDefinition['matches'] };
+/** A rule definition as core hands it to the transport: the pattern and its compiled matcher. */
+export function rule(name: string, target: RuleDefinition['target'], pattern: EventPattern): RuleDefinition {
+  return { name, pattern, target, matches: compilePattern(pattern) };
 }
+
+/** A pattern every envelope matches (every envelope has an id). */
+export const everyEvent: EventPattern = { id: [{ exists: true }] };
 
 /** Records deliveries; `decide` settles each (default: ack). */
 export function recorder(

@@ -1,5 +1,6 @@
+import type { EventPattern } from '@omnibus/core';
 import { describe, expect, it } from 'vitest';
-import { consumeOptions, encoded, recorder, rule, setup, unique } from './support.js';
+import { consumeOptions, encoded, everyEvent, recorder, rule, setup, unique } from './support.js';
 
 const subscriptionRef = (topic: string, subscription: string) =>
   ({ kind: 'subscription', topic, subscription }) as const;
@@ -72,8 +73,7 @@ describe('memory topics', () => {
 });
 
 describe('memory rules', () => {
-  const isLarge = (view: { type: string; data: unknown }) =>
-    view.type === 'PaymentFailed' && (view.data as { amount: number }).amount >= 1_000;
+  const isLarge: EventPattern = { type: ['PaymentFailed'], data: { amount: [{ numeric: ['>=', 1_000] }] } };
 
   it('routes an event to the target of every rule it matches, once per rule, and nowhere else', async () => {
     const { broker, transport } = setup();
@@ -81,10 +81,8 @@ describe('memory rules', () => {
     const audit = unique('audit');
     const topic = unique('payments');
     await transport.putRule(rule(unique('large'), { queue: alerts }, isLarge));
-    await transport.putRule(
-      rule(unique('all-failed'), { queue: audit }, (view) => view.type === 'PaymentFailed'),
-    );
-    await transport.putRule(rule(unique('to-topic'), { topic }, (view) => view.type === 'PaymentFailed'));
+    await transport.putRule(rule(unique('all-failed'), { queue: audit }, { type: ['PaymentFailed'] }));
+    await transport.putRule(rule(unique('to-topic'), { topic }, { type: ['PaymentFailed'] }));
     const listener = recorder();
     await transport.consume(subscriptionRef(topic, 'listener'), listener.handler, consumeOptions);
 
@@ -102,10 +100,42 @@ describe('memory rules', () => {
   it('delivers twice to a queue that two matching rules target', async () => {
     const { broker, transport } = setup();
     const queue = unique('twice');
-    await transport.putRule(rule(unique('one'), { queue }, () => true));
-    await transport.putRule(rule(unique('two'), { queue }, () => true));
+    await transport.putRule(rule(unique('one'), { queue }, everyEvent));
+    await transport.putRule(rule(unique('two'), { queue }, everyEvent));
     await transport.emit([encoded()]);
     expect(broker.inspect(queue).ready).toBe(2);
+  });
+
+  it('routes by thousands of rules, each matching event to each matching rule once', async () => {
+    const { broker, transport } = setup();
+    const queues = [unique('even'), unique('odd')];
+    for (let index = 0; index < 2_000; index++) {
+      const pattern = { type: [`Type${index}`], data: { region: ['eu', 'us'] } };
+      await transport.putRule(rule(unique(`rule-${index}`), { queue: queues[index % 2]! }, pattern));
+    }
+    const catchAll = unique('all');
+    await transport.putRule(
+      rule(unique('catch-all'), { queue: catchAll }, { data: { region: [{ prefix: 'e' }] } }),
+    );
+    await transport.deleteRule(`no-such-rule-${unique('x')}`);
+    const events = [
+      encoded({ type: 'Type10', data: { region: 'eu' } }),
+      encoded({ type: 'Type11', data: { region: 'us' } }),
+      encoded({ type: 'Type12', data: { region: 'asia' } }),
+      encoded({ type: 'Type1999', data: { region: ['ap', 'eu'] } }),
+    ];
+    await transport.emit(events);
+    expect(broker.peek(queues[0]!).map((message) => message.id)).toEqual([events[0]!.id]);
+    expect(broker.peek(queues[1]!).map((message) => message.id)).toEqual([events[1]!.id, events[3]!.id]);
+    expect(broker.peek(catchAll).map((message) => message.id)).toEqual([events[0]!.id, events[3]!.id]);
+  });
+
+  it('refuses an invalid pattern when the rule is put', async () => {
+    const { transport } = setup();
+    const valid = rule(unique('invalid'), { queue: unique('q') }, everyEvent);
+    await expect(
+      transport.putRule({ ...valid, pattern: { type: [] } as unknown as EventPattern }),
+    ).rejects.toMatchObject({ name: 'InvalidPatternError' });
   });
 
   it('updates and deletes rules', async () => {
@@ -113,10 +143,10 @@ describe('memory rules', () => {
     const name = unique('rule');
     const first = unique('first');
     const second = unique('second');
-    await transport.putRule(rule(name, { queue: first }, () => true));
-    await transport.putRule(rule(name, { queue: first }, () => true)); // same definition: no-op
+    await transport.putRule(rule(name, { queue: first }, everyEvent));
+    await transport.putRule(rule(name, { queue: first }, everyEvent)); // same definition: no-op
     await transport.emit([encoded({ data: 1 })]);
-    await transport.putRule(rule(name, { queue: second }, () => true));
+    await transport.putRule(rule(name, { queue: second }, everyEvent));
     await transport.emit([encoded({ data: 2 })]);
     await transport.deleteRule(name);
     await transport.deleteRule(name);
@@ -130,7 +160,7 @@ describe('memory rules', () => {
     const { createMemoryTransport } = await import('../src/index.js');
     const other = createMemoryTransport({ broker });
     const queue = unique('shared');
-    await transport.putRule(rule(unique('shared-rule'), { queue }, () => true));
+    await transport.putRule(rule(unique('shared-rule'), { queue }, everyEvent));
     await other.emit([encoded()]);
     expect(broker.inspect(queue).ready).toBe(1);
   });
@@ -138,7 +168,7 @@ describe('memory rules', () => {
   it('rejects an undecodable event before routing any of the batch', async () => {
     const { broker, transport } = setup();
     const queue = unique('undecodable');
-    await transport.putRule(rule(unique('any'), { queue }, () => true));
+    await transport.putRule(rule(unique('any'), { queue }, everyEvent));
     const broken = { ...encoded(), body: new TextEncoder().encode('{not json') };
     await expect(transport.emit([encoded(), broken])).rejects.toMatchObject({ name: 'DecodeError' });
     expect(broker.inspect(queue).ready).toBe(0);

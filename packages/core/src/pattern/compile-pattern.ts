@@ -1,6 +1,7 @@
+import { internalize } from './internalize-key.js';
 import { compileLeafTest, type LeafTest, type Scalar } from './compile-leaf-test.js';
 import type { EventPattern } from './event-pattern.js';
-import { type ParsedField, parsePattern } from './parse-pattern.js';
+import { type ParsedField, type ParsedPattern, parsePattern } from './parse-pattern.js';
 
 /**
  * A pattern compiled into a predicate over events. Pure and synchronous; safe to call from many
@@ -25,7 +26,21 @@ export type CompiledPattern = (event: unknown) => boolean;
  * names and allocates nothing in the common case. Compile once and keep the result.
  */
 export function compilePattern(pattern: EventPattern): CompiledPattern {
-  const { alternatives } = parsePattern(pattern);
+  const match = anyOf(compileAlternatives(parsePattern(pattern)));
+  return (event) =>
+    typeof event === 'object' && event !== null && !Array.isArray(event) && match(event as JsonObject);
+}
+
+/** A JSON object, as the checks of {@link compileAlternatives} read it. */
+export type JsonObject = Record<string, unknown>;
+type Check<T> = (value: T) => boolean;
+
+/**
+ * Compiles each alternative of a parsed pattern into a check over an event that is already known
+ * to be a JSON object (not a list). The pattern matches when any check holds; the combined matcher
+ * of many patterns (`compilePatternSet`) runs them one by one, after its index picked them.
+ */
+export function compileAlternatives({ alternatives }: ParsedPattern): Check<JsonObject>[] {
   const leafTests = new Map<ParsedField, LeafTest>();
   const leafTest = (field: ParsedField): LeafTest => {
     let test = leafTests.get(field);
@@ -35,13 +50,8 @@ export function compilePattern(pattern: EventPattern): CompiledPattern {
     }
     return test;
   };
-  const match = anyOf(alternatives.map((fields) => compileNode(buildTree(fields, leafTest)).objectCheck));
-  return (event) =>
-    typeof event === 'object' && event !== null && !Array.isArray(event) && match(event as JsonObject);
+  return alternatives.map((fields) => compileNode(buildTree(fields, leafTest)).objectCheck);
 }
-
-type JsonObject = Record<string, unknown>;
-type Check<T> = (value: T) => boolean;
 
 /** The fields of one alternative as a tree of keys. */
 interface TreeNode {
@@ -225,15 +235,6 @@ function someElement(array: unknown[], check: Check<unknown>): boolean {
 function cost(node: TreeNode): number {
   if (node.children.size > 0) return 2;
   return node.leaf?.only === undefined ? 1 : 0;
-}
-
-/**
- * Returns `key` as the engine's canonical copy of that property name. Keys rebuilt by `split` and
- * `join` are fresh strings, and reading a property with one makes the engine look the name up in
- * its string table on every read; the canonical copy skips that (it more than doubled throughput).
- */
-function internalize(key: string): string {
-  return Object.keys({ [key]: true })[0] ?? key;
 }
 
 function isAnything(): boolean {

@@ -3,6 +3,7 @@
  * matching, with EventBridge's semantics exactly (checked against the shared conformance vectors).
  */
 export { compilePattern, type CompiledPattern } from './compile-pattern.js';
+export { type CompiledPatternSet, compilePatternSet } from './compile-pattern-set.js';
 export type {
   AnythingButOperand,
   EventPattern,
