@@ -4,6 +4,7 @@
  */
 export { runTransportContract } from './run-transport-contract.js';
 export type { TransportContractOptions } from './transport-contract-options.js';
+export type { NativeClient, NativeMessage, ReceivedNativeMessage } from './native-client.js';
 export { scenarioIds, type ScenarioId } from './scenario-ids.js';
 export {
   collect,

@@ -6,6 +6,7 @@ import { contextSuite } from './suites/context.js';
 import { deadLetterSuite } from './suites/dead-letter.js';
 import { delaySuite } from './suites/delay.js';
 import { idempotencySuite } from './suites/idempotency.js';
+import { interopSuite } from './suites/interop.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
 import { limitsSuite } from './suites/limits.js';
 import { orderingSuite } from './suites/ordering.js';
@@ -42,6 +43,11 @@ export function runTransportContract(options: TransportContractOptions): void {
       if (id.startsWith('provisioning.')) skip[id] ??= 'no createNonProvisioningTransport was given';
     }
   }
+  if (!options.createNativeClient) {
+    for (const id of scenarioIds) {
+      if (id.startsWith('interop.')) skip[id] ??= 'no createNativeClient was given';
+    }
+  }
   const registered = new Set<ScenarioId>();
   const scenario = createScenarioDefiner({ ...options, skip }, registered);
 
@@ -59,6 +65,7 @@ export function runTransportContract(options: TransportContractOptions): void {
     contextSuite(scenario);
     capabilityHonestySuite(scenario);
     provisioningSuite(scenario);
+    interopSuite(scenario, options);
 
     // A self-check of the suite, not of the transport: the exported id list (which `skip` is typed
     // against) must name exactly the scenarios registered. It runs after collection, when every

@@ -134,6 +134,13 @@ export const scenarioIds = [
   'capabilities.max-bytes-over',
   'capabilities.max-batch',
   'capabilities.retry-delay',
+  // interoperability with producers and consumers that are not Omnibus
+  'interop.cloudevents-binary',
+  'interop.cloudevents-structured',
+  'interop.raw-json',
+  'interop.raw-bytes',
+  'interop.garbage',
+  'interop.omnibus-to-cloudevent',
   // provisioning
   'provisioning.missing-queue-send',
   'provisioning.missing-queue-consume',

@@ -1,4 +1,5 @@
 import type { Logger, Transport } from '@omnibus/core';
+import type { NativeClient } from './native-client.js';
 import type { ScenarioId } from './scenario-ids.js';
 
 /** What a transport package passes to `runTransportContract`. */
@@ -39,6 +40,13 @@ export interface TransportContractOptions {
    * @default 1
    */
   timeScale?: number;
+
+  /**
+   * Returns the broker's own client (not Omnibus), reaching the same broker. Enables the
+   * `interop.*` scenarios (foreign CloudEvents, raw JSON and garbage sent with the native client;
+   * Omnibus messages read with it and turned into a CloudEvent); without it they are skipped.
+   */
+  createNativeClient?: () => NativeClient | Promise<NativeClient>;
 
   /** Where the buses under test log. @default nothing is logged */
   logger?: Logger;

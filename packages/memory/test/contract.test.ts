@@ -1,5 +1,6 @@
 import { runTransportContract } from '@omnibus/contract-tests';
 import { createMemoryBroker, createMemoryTransport } from '../src/index.js';
+import { createMemoryNativeClient } from './memory-native-client.js';
 
 // One private broker for the whole suite: every transport the suite opens must reach the same one.
 const broker = createMemoryBroker({ name: 'contract' });
@@ -8,4 +9,5 @@ runTransportContract({
   name: 'memory',
   createTransport: () => createMemoryTransport({ broker }),
   createNonProvisioningTransport: () => createMemoryTransport({ broker, provision: 'never' }),
+  createNativeClient: () => createMemoryNativeClient(broker),
 });
