@@ -22,7 +22,10 @@ export function toEncodedMessage(message: ConsumeMessage): EncodedMessage {
   const id = attributes[Attribute.id] ?? (typeof messageId === 'string' ? messageId : '');
   const key = attributes[Attribute.key];
   const body = new Uint8Array(message.content.buffer, message.content.byteOffset, message.content.byteLength);
-  return key === undefined ? { id, attributes, body } : { id, key, attributes, body };
+  const contentType = message.properties.contentType as unknown;
+  const encoded: EncodedMessage =
+    key === undefined ? { id, attributes, body } : { id, key, attributes, body };
+  return typeof contentType === 'string' ? { ...encoded, contentType } : encoded;
 }
 
 /**

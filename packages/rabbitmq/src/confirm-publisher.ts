@@ -82,7 +82,8 @@ export async function createConfirmPublisher(
                 persistent: true,
                 mandatory: item.mandatory,
                 messageId: message.id,
-                contentType: 'application/json',
+                // A foreign message's own content type survives its retry and dead-letter copies.
+                contentType: message.contentType ?? 'application/json',
                 headers,
               },
               (error: unknown) => {

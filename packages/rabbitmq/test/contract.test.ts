@@ -4,6 +4,7 @@ import amqp from 'amqplib';
 import { afterAll, describe, it } from 'vitest';
 import { createRabbitMqTransport } from '../src/index.js';
 import { brokerReachable, RABBITMQ_URL, START_HINT } from './broker.js';
+import { createRabbitMqNativeClient } from './rabbitmq-native-client.js';
 
 // Every queue, topic and rule the suite used, so they are deleted afterwards: a few hundred quorum
 // queues left behind by each run would weigh on a shared broker.
@@ -63,6 +64,7 @@ if (await brokerReachable()) {
           connectionName: 'omnibus-contract',
         }),
       ),
+    createNativeClient: () => createRabbitMqNativeClient(RABBITMQ_URL),
   });
 
   afterAll(async () => {
