@@ -2,6 +2,7 @@ import { runTransportContract } from '@omnibus/contract-tests';
 import { describe, it } from 'vitest';
 import { createGcpPubSubTransport } from '../src/index.js';
 import { EMULATOR_HOST, emulatorAvailable, PROJECT_ID } from './emulator.js';
+import { createPubSubNativeClient } from './pubsub-native-client.js';
 
 if (await emulatorAvailable()) {
   runTransportContract({
@@ -9,6 +10,7 @@ if (await emulatorAvailable()) {
     createTransport: () => createGcpPubSubTransport({ projectId: PROJECT_ID, emulatorHost: EMULATOR_HOST }),
     createNonProvisioningTransport: () =>
       createGcpPubSubTransport({ projectId: PROJECT_ID, emulatorHost: EMULATOR_HOST, provision: 'never' }),
+    createNativeClient: () => createPubSubNativeClient(PROJECT_ID, EMULATOR_HOST),
     skip: {
       'ordering.across-retry':
         'emulator gap: with message ordering, it redelivers the nacked successors of a retried message before the retried message itself (ordering plus nack is inconsistent on the emulator)',
