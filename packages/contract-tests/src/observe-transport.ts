@@ -26,6 +26,9 @@ export function observeTransport(transport: Transport): { transport: Transport; 
     get capabilities() {
       return transport.capabilities;
     },
+    get deadLetterStore() {
+      return transport.deadLetterStore;
+    },
     connect: () => transport.connect(),
     close: () => transport.close(),
     send(queue, messages, options) {

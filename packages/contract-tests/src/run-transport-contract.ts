@@ -4,6 +4,7 @@ import { type ScenarioId, scenarioIds } from './scenario-ids.js';
 import { capabilityHonestySuite } from './suites/capability-honesty.js';
 import { contextSuite } from './suites/context.js';
 import { deadLetterSuite } from './suites/dead-letter.js';
+import { deadLetterManagementSuite } from './suites/dead-letter-management.js';
 import { delaySuite } from './suites/delay.js';
 import { idempotencySuite } from './suites/idempotency.js';
 import { interopSuite } from './suites/interop.js';
@@ -55,6 +56,7 @@ export function runTransportContract(options: TransportContractOptions): void {
     queueSuite(scenario);
     retrySuite(scenario);
     deadLetterSuite(scenario);
+    deadLetterManagementSuite(scenario);
     topicSuite(scenario);
     ruleSuite(scenario);
     delaySuite(scenario);

@@ -40,6 +40,15 @@ export const scenarioIds = [
   'dead-letter.not-redelivered',
   'dead-letter.many',
   'dead-letter.per-queue',
+  // dead-letter management
+  'dead-letter-management.peek-envelope',
+  'dead-letter-management.redrive-exactly-once',
+  'dead-letter-management.redrive-refails',
+  'dead-letter-management.redrive-selection',
+  'dead-letter-management.purge',
+  'dead-letter-management.redrive-interrupted',
+  'dead-letter-management.subscription',
+  'dead-letter-management.capability-honesty',
   // topics
   'topics.fan-out',
   'topics.round-trip',

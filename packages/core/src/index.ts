@@ -66,7 +66,27 @@ export {
   type EventPattern,
 } from './pattern/index.js';
 
-export type { Capabilities } from './transport/capabilities.js';
+export type { Capabilities, DeadLetterManagementCapabilities } from './transport/capabilities.js';
+export type {
+  DeadLetterParent,
+  DeadLetterStore,
+  LeasedDeadLetter,
+  StoredDeadLetter,
+} from './transport/dead-letter-store.js';
+export type { DeadLetterOperations } from './dead-letters/create-dead-letters.js';
+export type {
+  DeadLetterCount,
+  DeadLetterMessage,
+  DeadLetterProgress,
+  DeadLetterSelection,
+  FailureEnvelope,
+  PeekOptions,
+  PurgeOptions,
+  PurgeResult,
+  RedriveOptions,
+  RedriveResult,
+} from './dead-letters/dead-letter-types.js';
+export { readDeadLetter } from './dead-letters/read-dead-letter.js';
 export type {
   ConsumeOptions,
   DeadLetterRef,

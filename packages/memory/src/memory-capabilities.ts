@@ -13,5 +13,6 @@ export function memoryCapabilities(maxMessageBytes: number): Capabilities {
     deadLetter: 'native',
     rules: 'native',
     retryDelay: { maxMs: MAX_DELAY_MS },
+    deadLetterManagement: { count: 'exact', peek: 'browse', redriveToSubscription: true },
   };
 }

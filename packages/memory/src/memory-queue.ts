@@ -218,6 +218,26 @@ export class MemoryQueue {
     return entries;
   }
 
+  /** Takes up to `limit` ready entries out of the queue, counted in flight until settled. */
+  lease(limit: number): Entry[] {
+    const taken: Entry[] = [];
+    while (taken.length < limit && this.ready.length > 0) taken.push(this.ready.shift()!);
+    this.inFlight += taken.length;
+    return taken;
+  }
+
+  /** A leased entry is done with: deleted. */
+  dropLease(): void {
+    this.inFlight--;
+  }
+
+  /** A leased entry goes back to the front, unchanged. */
+  returnLease(entry: Entry): void {
+    this.inFlight--;
+    this.ready.unshift(entry);
+    if (this.consumers.length > 0) this.host.requestDrain(this);
+  }
+
   /** Whether this queue has nothing to hand out that someone could take. */
   isIdle(): boolean {
     return this.inFlight === 0 && (this.ready.length === 0 || this.consumers.length === 0);

@@ -16,6 +16,7 @@ import {
 import type { MemoryBroker } from './memory-broker.js';
 import { MAX_DELAY_MS, memoryCapabilities } from './memory-capabilities.js';
 import { type MemoryTransportOptions, resolveMemoryTransportOptions } from './memory-transport-options.js';
+import { createMemoryDeadLetterStore } from './memory-dead-letter-store.js';
 import { QueueConsumer } from './queue-consumer.js';
 
 /** The memory transport: the `Transport` SPI plus the broker behind it, for tests. */
@@ -42,6 +43,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     if (closed)
       throw new ClosedError('The memory transport is closed; create a new one.', { transport: 'memory' });
   };
+  const deadLetterStore = createMemoryDeadLetterStore(broker, provision, ensureOpen);
 
   /** Refuses the whole batch if one message is too large, before anything is stored. */
   const checkBatch = (messages: readonly EncodedMessage[]): void => {
@@ -82,6 +84,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     name: 'memory',
     capabilities,
     broker,
+    deadLetterStore,
 
     async connect() {
       ensureOpen();
@@ -94,6 +97,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       // so its unsettled deliveries come back after the visibility timeout.
       for (const consumer of [...consumers]) consumer.crash();
       consumers.clear();
+      deadLetterStore.releaseAll();
     },
 
     async send(queue: string, messages: readonly EncodedMessage[], options?: SendOptions) {

@@ -23,6 +23,7 @@ describe('memory transport configuration', () => {
       deadLetter: 'native',
       rules: 'native',
       retryDelay: { maxMs: 2_147_483_647 },
+      deadLetterManagement: { count: 'exact', peek: 'browse', redriveToSubscription: true },
     });
   });
 

@@ -1,5 +1,6 @@
 import type { ConsumerOptions, RawConsumerOptions } from '../consumer/consumer-options.js';
 import type { Handler, RawHandler } from '../consumer/handler.js';
+import type { DeadLetterOperations } from '../dead-letters/create-dead-letters.js';
 import type { Logger } from '../logger/logger.js';
 import type { MessageInput } from '../message/message.js';
 import type { EventPattern } from '../pattern/index.js';
@@ -44,7 +45,7 @@ export interface Bus {
   readonly rules: { delete(name: string): Promise<void> };
   /** Emits events; rules route each to the target of every rule it matches, once per rule. */
   emit<T>(event: MessageInput<T> | readonly MessageInput<T>[]): Promise<void>;
-  /** The dead letters of a queue or a subscription, read like any other source. */
+  /** The dead letters of a queue or a subscription: consume, count, peek, redrive, purge. */
   deadLetters(of: string | { topic: string; subscription: string }): DeadLetters;
   /** Stops every consumer (draining in-flight handlers), then closes the transport. Idempotent. */
   close(): Promise<void>;
@@ -107,8 +108,11 @@ export interface EventRule {
   delete(): Promise<void>;
 }
 
-/** The dead letters of one source. */
-export interface DeadLetters {
+/**
+ * The dead letters of one source: consume them like any source, or manage them (count, peek,
+ * redrive, purge) where `capabilities.deadLetterManagement` says the transport can.
+ */
+export interface DeadLetters extends DeadLetterOperations {
   /** A consumer of the dead letters; their original id, type, data and headers are kept. */
   consume(handler: RawHandler, options: RawConsumerOptions): Consumer;
   consume<T = unknown>(handler: Handler<T>, options?: ConsumerOptions): Consumer;

@@ -2,6 +2,7 @@ import { createTransportFromUrl } from '../config/transport-registry.js';
 import { createConsumer, type ConsumerHost, type Stamp } from '../consumer/create-consumer.js';
 import type { ConsumerOptions } from '../consumer/consumer-options.js';
 import type { Handler, RawHandler } from '../consumer/handler.js';
+import { createDeadLetterOperations } from '../dead-letters/create-dead-letters.js';
 import { ClosedError, ConfigurationError, MessageTooLargeError } from '../errors/index.js';
 import { createConsoleLogger } from '../logger/logger.js';
 import type { EncodedMessage } from '../message/encoded-message.js';
@@ -10,7 +11,14 @@ import type { MessageInput } from '../message/message.js';
 import { compilePattern, validatePattern } from '../pattern/index.js';
 import { validateTypedInputs } from '../schema/define-message.js';
 import { checkDelay, checkOrdering } from '../transport/check-capabilities.js';
-import type { RuleTarget, SendOptions, SourceRef, Transport } from '../transport/transport.js';
+import type {
+  QueueRef,
+  RuleTarget,
+  SendOptions,
+  SourceRef,
+  SubscriptionRef,
+  Transport,
+} from '../transport/transport.js';
 import type {
   Bus,
   BusOptions,
@@ -201,7 +209,7 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     },
     emit: (event) => emit(asList(event)),
     deadLetters(of): DeadLetters {
-      const parent: SourceRef =
+      const parent: QueueRef | SubscriptionRef =
         typeof of === 'string'
           ? { kind: 'queue', queue: checkName('queue', of) }
           : {
@@ -210,6 +218,7 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
               subscription: checkName('subscription', of?.subscription),
             };
       return {
+        ...createDeadLetterOperations(transport, parent, ensureOpen, closeController.signal),
         consume: (handler: AnyHandler, options?: ConsumerOptions) =>
           consume({ kind: 'dead-letter', of: parent }, handler as Handler, options),
       };

@@ -11,4 +11,11 @@ export const FailureHeader = {
   failedAt: 'omnibus-failed-at',
   /** How many attempts were made, as a decimal string. */
   attempts: 'omnibus-attempts',
+  /**
+   * RFC 3339 time the message was first dead-lettered. Set when a dead letter is redriven, so that
+   * if it fails again its new dead letter still says when the trouble began.
+   */
+  firstFailedAt: 'omnibus-first-failed-at',
+  /** How many times the message was redriven from a dead-letter queue, as a decimal string. */
+  redriven: 'omnibus-redriven',
 } as const;

@@ -22,4 +22,26 @@ export interface Capabilities {
   readonly rules: 'native' | 'partial' | 'client';
   /** Retries later than "now": the longest retry delay the transport can honour. */
   readonly retryDelay: false | { readonly maxMs: number };
+  /**
+   * Counting, peeking, redriving and purging dead letters (`bus.deadLetters(…).count()` and the
+   * rest). Absent: the transport offers none of it and core throws
+   * `UnsupportedFeatureError`; consuming dead letters works regardless.
+   */
+  readonly deadLetterManagement?: DeadLetterManagementCapabilities;
+}
+
+/** How a transport manages dead letters. */
+export interface DeadLetterManagementCapabilities {
+  /**
+   * `'exact'`: the broker reports the number. `'approximate'`: the broker reports an estimate
+   * (SQS). `'scan'`: there is no native count; the transport leases every letter to count it.
+   */
+  readonly count: 'exact' | 'approximate' | 'scan';
+  /**
+   * `'browse'`: the broker shows messages without touching them. `'lock'`: it can only show a
+   * message by leasing it, so a peek hides it from other readers for a moment.
+   */
+  readonly peek: 'browse' | 'lock';
+  /** Whether a subscription's dead letters can go back to that one subscription only. */
+  readonly redriveToSubscription: boolean;
 }

@@ -1,6 +1,7 @@
 import type { CompiledPattern, EventPattern } from '../pattern/index.js';
 import type { EncodedMessage } from '../message/encoded-message.js';
 import type { Capabilities } from './capabilities.js';
+import type { DeadLetterStore } from './dead-letter-store.js';
 
 /**
  * The transport contract, version 1. A transport moves encoded messages and their attributes,
@@ -69,6 +70,9 @@ export interface Transport {
   putRule(rule: RuleDefinition): Promise<void>;
   /** Deletes a rule by name. Deleting a rule that does not exist resolves. */
   deleteRule(name: string): Promise<void>;
+
+  /** Dead-letter management, present when `capabilities.deadLetterManagement` declares it. */
+  readonly deadLetterStore?: DeadLetterStore;
 }
 
 /** Options of `send` and `publish`. */
