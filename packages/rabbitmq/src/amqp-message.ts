@@ -1,5 +1,5 @@
 import { Attribute, type EncodedMessage } from '@omnibus/core';
-import type { ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage, Message } from 'amqplib';
 
 /** The header carrying the attempt across republishes (retries go through a fresh copy). */
 export const ATTEMPT_HEADER = 'x-omnibus-attempt';
@@ -10,7 +10,7 @@ const BROKER_HEADERS = new Set([ATTEMPT_HEADER, 'x-death', 'x-delivery-count']);
 const BROKER_PREFIXES = ['x-first-death-', 'x-last-death-'];
 
 /** Restores the `EncodedMessage` a producer sent: its attributes from the headers, its body verbatim. */
-export function toEncodedMessage(message: ConsumeMessage): EncodedMessage {
+export function toEncodedMessage(message: Message): EncodedMessage {
   const attributes: Record<string, string> = {};
   const headers = message.properties.headers ?? {};
   for (const name in headers) {

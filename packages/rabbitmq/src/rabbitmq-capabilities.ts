@@ -8,7 +8,9 @@ import { MAX_DELAY_MS } from './delay-buckets.js';
  * - dead letters are explicit confirmed publishes to `<queue>.dlq` (core adds the failure headers);
  * - rules bind a headers-exchange pre-filter on `type`/`source` and run the exact pattern check in
  *   the transport before forwarding, so targets see exactly the matching events;
- * - ordering is by queue (hence by key) only with single-active-consumer queues.
+ * - ordering is by queue (hence by key) only with single-active-consumer queues;
+ * - dead letters are counted exactly (ready messages of `<queue>.dlq`); RabbitMQ has no browse, so a
+ *   peek takes messages and requeues them at once (`peek: 'lock'`).
  */
 export function rabbitMqCapabilities(ordering: 'none' | 'single-active-consumer'): Capabilities {
   return {
@@ -22,5 +24,6 @@ export function rabbitMqCapabilities(ordering: 'none' | 'single-active-consumer'
     deadLetter: 'emulated',
     rules: 'partial',
     retryDelay: { maxMs: MAX_DELAY_MS },
+    deadLetterManagement: { count: 'exact', peek: 'lock', redriveToSubscription: true },
   };
 }

@@ -12,6 +12,7 @@ import type { Outgoing } from './confirm-publisher.js';
 import { delayBucket } from './delay-buckets.js';
 import type { QueueConsumer } from './queue-consumer.js';
 import { rabbitMqCapabilities } from './rabbitmq-capabilities.js';
+import { createRabbitMqDeadLetterStore } from './rabbitmq-dead-letter-store.js';
 import { createRabbitMqConnection, type Session } from './rabbitmq-connection.js';
 import { consumeSource } from './rabbitmq-consumer.js';
 import { names, createTopology } from './rabbitmq-topology.js';
@@ -80,10 +81,21 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
   const toQueue = (exchange: string, queue: string, messages: readonly EncodedMessage[]): Outgoing[] =>
     messages.map((message) => ({ exchange, routingKey: queue, message, mandatory: true }));
 
+  const deadLetterStore = createRabbitMqDeadLetterStore({
+    connection,
+    topology,
+    options,
+    publish: (action, items) =>
+      withSession(action, undefined, async (session) => {
+        await session.publisher.publish(await items(session));
+      }),
+  });
+
   const transport: Transport = {
     specificationVersion: 'v1',
     name: 'rabbitmq',
     capabilities: rabbitMqCapabilities(options.ordering),
+    deadLetterStore,
 
     async connect() {
       if (closed) throw new ClosedError('The RabbitMQ transport is closed.', { transport: 'rabbitmq' });
