@@ -41,6 +41,12 @@ export type {
 export type { EnvelopeFormat, EnvelopeMode, RawMessage } from './message/envelope/envelope-mode.js';
 export { decodeEnvelope } from './message/envelope/decode-envelope.js';
 export { backoffDelay } from './consumer/backoff.js';
+export {
+  defineConsumer,
+  isConsumerDefinition,
+  type ConsumerDefinition,
+  type ConsumerSource,
+} from './consumer/define-consumer.js';
 
 export { idempotency, type IdempotencyOptions } from './middleware/idempotency.js';
 export type {

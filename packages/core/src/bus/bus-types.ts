@@ -1,11 +1,12 @@
 import type { ConsumerOptions, RawConsumerOptions } from '../consumer/consumer-options.js';
+import type { ConsumerDefinition } from '../consumer/define-consumer.js';
 import type { Handler, RawHandler } from '../consumer/handler.js';
 import type { DeadLetterOperations } from '../dead-letters/create-dead-letters.js';
 import type { Logger } from '../logger/logger.js';
 import type { MessageInput } from '../message/message.js';
 import type { EventPattern } from '../pattern/index.js';
 import type { Capabilities } from '../transport/capabilities.js';
-import type { RuleTarget, Transport } from '../transport/transport.js';
+import type { Delivery, RuleTarget, Transport } from '../transport/transport.js';
 
 /** Options of `createBus`. */
 export interface BusOptions {
@@ -37,6 +38,17 @@ export interface Bus {
   /** A consumer of a queue. Call `start()` to begin. */
   consumer(queue: string, handler: RawHandler, options: RawConsumerOptions): Consumer;
   consumer<T = unknown>(queue: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
+  /** A consumer of a definition made by `defineConsumer` (a queue or a topic subscription). */
+  consumer(definition: ConsumerDefinition): Consumer;
+  /**
+   * Runs one delivered message through the consumer runtime of `definition` — decode, schema
+   * validation, middleware, the handler with its `ctx`, then exactly one of the delivery's
+   * `ack`/`retry`/`deadLetter` chosen by the retry budget — exactly as a running consumer would.
+   * For function entry points, whose platform delivers the message and whose `Delivery` settles it
+   * the platform's way. Resolves once the delivery is settled; never rejects (a settle that fails
+   * is logged and the platform redelivers).
+   */
+  handleDelivery(definition: ConsumerDefinition, delivery: Delivery): Promise<void>;
   /** A topic: publish to it, subscribe named durable subscriptions. */
   topic(name: string): Topic;
   /** Creates or updates a content-based rule. Idempotent. */
@@ -89,6 +101,8 @@ export interface Topic {
   /** A durable, named subscription, created on its first `start()`. */
   subscribe(subscription: string, handler: RawHandler, options: RawConsumerOptions): Consumer;
   subscribe<T = unknown>(subscription: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
+  /** A subscription of a definition made by `defineConsumer({ topic, subscription }, …)` for this topic. */
+  subscribe(definition: ConsumerDefinition): Consumer;
 }
 
 /** What `bus.rule` takes. */

@@ -1,6 +1,12 @@
 import { createTransportFromUrl } from '../config/transport-registry.js';
 import { createConsumer, type ConsumerHost, type Stamp } from '../consumer/create-consumer.js';
 import type { ConsumerOptions } from '../consumer/consumer-options.js';
+import { type DeliveryProcessor, createDeliveryProcessor } from '../consumer/create-delivery-processor.js';
+import {
+  type ConsumerDefinition,
+  type ConsumerSource,
+  isConsumerDefinition,
+} from '../consumer/define-consumer.js';
 import type { Handler, RawHandler } from '../consumer/handler.js';
 import { createDeadLetterOperations } from '../dead-letters/create-dead-letters.js';
 import { ClosedError, ConfigurationError, MessageTooLargeError } from '../errors/index.js';
@@ -12,6 +18,7 @@ import { compilePattern, validatePattern } from '../pattern/index.js';
 import { validateTypedInputs } from '../schema/define-message.js';
 import { checkDelay, checkOrdering } from '../transport/check-capabilities.js';
 import type {
+  Delivery,
   QueueRef,
   RuleTarget,
   SendOptions,
@@ -29,9 +36,6 @@ import type {
   RuleInput,
   Topic,
 } from './bus-types.js';
-
-/** A handler of either envelope mode; the consumer's `envelope` option says which it gets. */
-type AnyHandler = Handler | RawHandler;
 
 /**
  * Creates a bus over a transport URL or instance, and connects it.
@@ -67,6 +71,9 @@ export async function createBus(options: BusOptions | string | URL): Promise<Bus
   await transport.connect();
   return assembleBus(transport, source, settings);
 }
+
+/** A handler of either envelope mode; the consumer's `envelope` option says which it gets. */
+type AnyHandler = Handler | RawHandler;
 
 function assembleBus(transport: Transport, source: string, settings: BusOptions): Bus {
   const logger = settings.logger ?? createConsoleLogger('warn');
@@ -152,6 +159,26 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     return createConsumer(host, sourceRef, handler, options);
   };
 
+  // One processor per definition, built on first use: a function instance reused across
+  // invocations validates options and composes middleware once.
+  const processors = new WeakMap<ConsumerDefinition, DeliveryProcessor>();
+  const handleDelivery = (definition: ConsumerDefinition, delivery: Delivery): Promise<void> => {
+    ensureOpen();
+    if (!isConsumerDefinition(definition))
+      throw new ConfigurationError('handleDelivery needs a definition made by defineConsumer().');
+    let processor = processors.get(definition);
+    if (!processor) {
+      processor = createDeliveryProcessor(
+        host,
+        toSourceRef(definition.source),
+        definition.handler as Handler,
+        definition.options,
+      );
+      processors.set(definition, processor);
+    }
+    return processor.process(delivery);
+  };
+
   const bus: Bus = {
     capabilities,
     transportName: transport.name,
@@ -164,20 +191,37 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
           send(queue, asList(message), undefined, sendOptions?.delayMs, producerOptions.ordering),
       };
     },
-    consumer(queue: string, handler: AnyHandler, options?: ConsumerOptions) {
+    consumer(queue: string | ConsumerDefinition, handler?: AnyHandler, options?: ConsumerOptions) {
+      if (isConsumerDefinition(queue))
+        return consume(toSourceRef(queue.source), queue.handler as Handler, queue.options);
       return consume({ kind: 'queue', queue: checkName('queue', queue) }, handler as Handler, options);
     },
+    handleDelivery,
     topic(name): Topic {
       checkName('topic', name);
       return {
         name,
         publish: (message) => publish(name, asList(message)),
-        subscribe: (subscription: string, handler: AnyHandler, options?: ConsumerOptions) =>
-          consume(
-            { kind: 'subscription', topic: name, subscription: checkName('subscription', subscription) },
-            handler as Handler,
-            options,
-          ),
+        subscribe: (
+          subscription: string | ConsumerDefinition,
+          handler?: AnyHandler,
+          options?: ConsumerOptions,
+        ) => {
+          if (!isConsumerDefinition(subscription)) {
+            return consume(
+              { kind: 'subscription', topic: name, subscription: checkName('subscription', subscription) },
+              handler as Handler,
+              options,
+            );
+          }
+          const source = subscription.source;
+          if (typeof source === 'string' || source.topic !== name) {
+            throw new ConfigurationError(
+              `topic('${name}').subscribe got a definition of ${typeof source === 'string' ? `queue '${source}'` : `topic '${source.topic}'`}; use bus.consumer(definition) or the right topic.`,
+            );
+          }
+          return consume(toSourceRef(source), subscription.handler as Handler, subscription.options);
+        },
       };
     },
     async rule(name, definition: RuleInput): Promise<EventRule> {
@@ -233,6 +277,12 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     },
   };
   return bus;
+}
+
+function toSourceRef(source: ConsumerSource): SourceRef {
+  return typeof source === 'string'
+    ? { kind: 'queue', queue: checkName('queue', source) }
+    : { kind: 'subscription', topic: source.topic, subscription: source.subscription };
 }
 
 function asList<T>(message: MessageInput<T> | readonly MessageInput<T>[]): readonly MessageInput[] {

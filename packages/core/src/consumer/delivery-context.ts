@@ -12,6 +12,7 @@ export class DeliveryContext implements HandlerContext {
   #controller: AbortController | undefined;
   #logger: Logger | undefined;
   #stamp: Stamp | undefined;
+  #unconfirmed: Set<Promise<SendOutcome>> | undefined;
 
   constructor(
     private readonly host: ConsumerHost,
@@ -43,15 +44,27 @@ export class DeliveryContext implements HandlerContext {
     input: MessageInput<T> | readonly MessageInput<T>[],
     options?: { delayMs?: number },
   ) {
-    return this.host.send(queue, asList(input), this.stamp(), options?.delayMs);
+    return this.track(this.host.send(queue, asList(input), this.stamp(), options?.delayMs));
   }
 
   publish<T>(topic: string, input: MessageInput<T> | readonly MessageInput<T>[]) {
-    return this.host.publish(topic, asList(input), this.stamp());
+    return this.track(this.host.publish(topic, asList(input), this.stamp()));
   }
 
   emit<T>(input: MessageInput<T> | readonly MessageInput<T>[]) {
-    return this.host.emit(asList(input), this.stamp());
+    return this.track(this.host.emit(asList(input), this.stamp()));
+  }
+
+  /**
+   * Waits for sends the handler started but did not await, and rejects with the first of their
+   * errors: the message is acknowledged only once everything its handler sent was confirmed.
+   * Sends the handler awaited (and perhaps caught) are not waited for again.
+   */
+  async settled(): Promise<void> {
+    if (!this.#unconfirmed || this.#unconfirmed.size === 0) return;
+    const outcomes = await Promise.all([...this.#unconfirmed]);
+    const failed = outcomes.find((outcome) => outcome !== undefined);
+    if (failed) throw failed.error;
   }
 
   /** Aborts `signal` (handler timeout). */
@@ -65,6 +78,25 @@ export class DeliveryContext implements HandlerContext {
     if (this.#controller) this.abortable.delete(this.#controller);
   }
 
+  private track(send: Promise<void>): Promise<void> {
+    this.#unconfirmed ??= new Set();
+    const unconfirmed = this.#unconfirmed;
+    // The rejection handler also marks the send's rejection handled when the caller never awaits it.
+    // Both callbacks run before the caller's own await resumes, so an awaited send is gone by then.
+    const outcome: Promise<SendOutcome> = send.then(
+      () => {
+        unconfirmed.delete(outcome);
+        return undefined;
+      },
+      (error: unknown) => {
+        unconfirmed.delete(outcome);
+        return { error };
+      },
+    );
+    unconfirmed.add(outcome);
+    return send;
+  }
+
   // What this handler sends continues the flow: same correlation, caused by this message.
   private stamp(): Stamp {
     this.#stamp ??= {
@@ -74,6 +106,9 @@ export class DeliveryContext implements HandlerContext {
     return this.#stamp;
   }
 }
+
+/** How a send a handler started ended: `undefined` when confirmed. */
+type SendOutcome = { readonly error: unknown } | undefined;
 
 function asList<T>(input: MessageInput<T> | readonly MessageInput<T>[]): readonly MessageInput[] {
   return (Array.isArray(input) ? input : [input]) as readonly MessageInput[];
