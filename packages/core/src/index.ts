@@ -60,7 +60,12 @@ export {
   type MemoryIdempotencyStoreOptions,
 } from './idempotency/memory-idempotency-store.js';
 
-export { defineMessage, type MessageDefinition, type TypedMessageInput } from './schema/define-message.js';
+export {
+  defineMessage,
+  validateTypedInputs,
+  type MessageDefinition,
+  type TypedMessageInput,
+} from './schema/define-message.js';
 
 export {
   compilePattern,

@@ -33,6 +33,8 @@ export interface Bus {
   readonly capabilities: Capabilities;
   /** The transport's name, e.g. `'memory'`. */
   readonly transportName: string;
+  /** The CloudEvents `source` this bus stamps on what it sends without one. */
+  readonly source: string;
   /** A producer for a point-to-point queue. */
   producer(queue: string, options?: ProducerOptions): Producer;
   /** A consumer of a queue. Call `start()` to begin. */

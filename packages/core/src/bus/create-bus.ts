@@ -182,6 +182,7 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
   const bus: Bus = {
     capabilities,
     transportName: transport.name,
+    source,
     producer(queue, producerOptions = {}): Producer {
       checkName('queue', queue);
       checkOrdering(capabilities, transport.name, producerOptions.ordering);
