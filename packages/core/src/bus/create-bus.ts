@@ -13,9 +13,10 @@ import { ClosedError, ConfigurationError, MessageTooLargeError } from '../errors
 import { createConsoleLogger } from '../logger/logger.js';
 import type { EncodedMessage } from '../message/encoded-message.js';
 import { encodedSize, encodeMessage, type EnvelopeDefaults } from '../message/encode-message.js';
+import { isoTimeNow } from '../message/iso-time-now.js';
 import type { MessageInput } from '../message/message.js';
 import { compilePattern, validatePattern } from '../pattern/index.js';
-import { validateTypedInputs } from '../schema/define-message.js';
+import { hasTypedInputs, validateTypedInputs } from '../schema/define-message.js';
 import { checkDelay, checkOrdering } from '../transport/check-capabilities.js';
 import type {
   Delivery,
@@ -92,19 +93,31 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     inputs: readonly MessageInput[],
     stamp: Stamp | undefined,
   ): Promise<EncodedMessage[]> {
-    const validated = await validateTypedInputs(inputs);
-    const time = new Date().toISOString();
+    return encodeAll(await validateTypedInputs(inputs), stamp);
+  }
+
+  /**
+   * Stamps and encodes a batch that needs no schema validation, checking each message's size
+   * before any I/O. Synchronous, so an untyped send awaits nothing before the transport.
+   */
+  function encodeAll(inputs: readonly MessageInput[], stamp: Stamp | undefined): EncodedMessage[] {
+    const time = isoTimeNow();
     const defaults: EnvelopeDefaults = stamp ? { source, time, ...stamp } : { source, time };
-    const encoded: EncodedMessage[] = new Array(validated.length);
+    const encoded: EncodedMessage[] = new Array(inputs.length);
     const max = capabilities.maxMessageBytes;
-    for (let index = 0; index < validated.length; index++) {
-      const message = encodeMessage(validated[index]!, defaults);
+    for (let index = 0; index < inputs.length; index++) {
+      const message = encodeMessage(inputs[index]!, defaults);
       const size = encodedSize(message);
       if (size > max) throw new MessageTooLargeError(size, max, { transport: transport.name });
       encoded[index] = message;
     }
     return encoded;
   }
+
+  const encodeBatch = (inputs: readonly MessageInput[], stamp: Stamp | undefined) =>
+    hasTypedInputs(inputs) ? prepare(inputs, stamp) : encodeAll(inputs, stamp);
+  // The options of a plain send, made once: most sends have no delay and no ordering.
+  const plainSendOptions: SendOptions = { signal: closeController.signal };
 
   async function send(
     queue: string,
@@ -116,26 +129,31 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     ensureOpen();
     checkDelay(capabilities, transport.name, delayMs);
     if (inputs.length === 0) return;
-    const encoded = await prepare(inputs, stamp);
-    const sendOptions: SendOptions = {
-      signal: closeController.signal,
-      ...(delayMs ? { delayMs } : {}),
-      ...(ordering ? { ordering } : {}),
-    };
+    const batch = encodeBatch(inputs, stamp);
+    // Awaited only when a schema made it asynchronous: an await costs a turn of the microtask queue.
+    const encoded = Array.isArray(batch) ? batch : await batch;
+    const sendOptions: SendOptions =
+      delayMs || ordering
+        ? {
+            signal: closeController.signal,
+            ...(delayMs ? { delayMs } : {}),
+            ...(ordering ? { ordering } : {}),
+          }
+        : plainSendOptions;
     await transport.send(queue, encoded, sendOptions);
   }
 
   async function publish(topic: string, inputs: readonly MessageInput[], stamp?: Stamp) {
     ensureOpen();
     if (inputs.length === 0) return;
-    const encoded = await prepare(inputs, stamp);
+    const encoded = await encodeBatch(inputs, stamp);
     await transport.publish(topic, encoded, { signal: closeController.signal });
   }
 
   async function emit(inputs: readonly MessageInput[], stamp?: Stamp) {
     ensureOpen();
     if (inputs.length === 0) return;
-    await transport.emit(await prepare(inputs, stamp));
+    await transport.emit(await encodeBatch(inputs, stamp));
   }
 
   const host: ConsumerHost = {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { HandlerContext } from '../consumer/handler.js';
 import { DecodeError, InvalidMessageError } from '../errors/index.js';
 import { createConsoleLogger } from '../logger/logger.js';
-import { defineMessage, validateTypedInputs } from './define-message.js';
+import { defineMessage, hasTypedInputs, validateTypedInputs } from './define-message.js';
 
 const PaymentFailed = defineMessage(
   'PaymentFailed',
@@ -28,6 +28,15 @@ describe('defineMessage', () => {
     await handler({ ...base, data: { orderId: 'o', amount: 3 } }, context);
     await expect(handler({ ...base, data: { orderId: 7 } }, context)).rejects.toBeInstanceOf(DecodeError);
     expect(seen).toEqual([3]);
+  });
+
+  it('tells a batch holding a typed input from a plain one, wherever the typed input is', () => {
+    const typed = PaymentFailed.create({ orderId: 'o1', amount: 5 });
+    const plain = { type: 'PaymentFailed', data: { orderId: 'o1', amount: -1 } };
+    expect(hasTypedInputs([plain, plain])).toBe(false);
+    expect(hasTypedInputs([plain, typed])).toBe(true);
+    expect(hasTypedInputs([typed])).toBe(true);
+    expect(hasTypedInputs([])).toBe(false);
   });
 
   it('rejects a missing schema', () => {

@@ -79,6 +79,14 @@ export function defineMessage<const Type extends string, Schema extends Standard
  * Validates the data of inputs created by `defineMessage(...).create`, replacing it with the
  * schema's output. Inputs without a schema pass through untouched.
  */
+/** Whether any input carries a schema (from `defineMessage`), so that it must be validated first. */
+export function hasTypedInputs(inputs: readonly MessageInput[]): boolean {
+  for (let index = 0; index < inputs.length; index++) {
+    if ((inputs[index] as TypedMessageInput<unknown> | undefined)?.[messageSchema]) return true;
+  }
+  return false;
+}
+
 export async function validateTypedInputs(inputs: readonly MessageInput[]): Promise<readonly MessageInput[]> {
   let validated: MessageInput[] | undefined;
   for (let index = 0; index < inputs.length; index++) {

@@ -21,6 +21,8 @@ export function parseJsonBody(body: Uint8Array): { value: unknown } | undefined 
 
 /** Whether a media type says JSON: `application/json`, `text/json` or any `+json` suffix. */
 export function isJsonMediaType(mediaType: string): boolean {
+  // What Omnibus itself sends, checked before splitting and lower-casing a copy.
+  if (mediaType === 'application/json') return true;
   const essence = mediaType.split(';', 1)[0]!.trim().toLowerCase();
   return essence === 'application/json' || essence === 'text/json' || essence.endsWith('+json');
 }
