@@ -146,10 +146,15 @@ export function createOutboxRelay(settings: OutboxSettings, statements: OutboxSt
 
   async function runBatch(): Promise<BatchOutcome> {
     const client = await pool.connect();
+    // A connection that breaks while checked out (a database restart) emits 'error'; its pending
+    // query rejects on its own, so the event must not crash the process.
+    const ignore = () => {};
+    client.on('error', ignore);
     let released = false;
     const release = (error?: Error) => {
       if (released) return;
       released = true;
+      client.removeListener('error', ignore);
       client.release(error);
     };
     releaseBatch = release;
