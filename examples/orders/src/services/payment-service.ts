@@ -13,6 +13,11 @@ export interface PaymentServiceOptions extends ConsumerOptions {
   store: IdempotencyStore;
   /** Fails this share of handler runs after the charge went through, to prove retries are safe. */
   failAfterCharge: () => boolean;
+  /**
+   * How long a command being charged blocks its duplicates: after a crash, how long the redelivered
+   * copy waits before it may run. @default the idempotency middleware's (30 s)
+   */
+  lockMs?: number;
 }
 
 /**
@@ -22,7 +27,7 @@ export interface PaymentServiceOptions extends ConsumerOptions {
  * between the charge and the acknowledgement.
  */
 export function paymentService(bus: Bus, options: PaymentServiceOptions): Consumer {
-  const { gateway, store, failAfterCharge, ...consumerOptions } = options;
+  const { gateway, store, failAfterCharge, lockMs, ...consumerOptions } = options;
   return bus.consumer(
     Names.authorizePayment,
     AuthorizePayment.handler(async (message, context) => {
@@ -39,6 +44,12 @@ export function paymentService(bus: Bus, options: PaymentServiceOptions): Consum
         );
       }
     }),
-    { ...consumerOptions, middleware: [idempotency({ store }), ...(consumerOptions.middleware ?? [])] },
+    {
+      ...consumerOptions,
+      middleware: [
+        idempotency({ store, ...(lockMs === undefined ? {} : { lockMs }) }),
+        ...(consumerOptions.middleware ?? []),
+      ],
+    },
   );
 }
