@@ -7,8 +7,8 @@ describe('compileServiceBusFilter', () => {
       compileServiceBusFilter({ source: ['payments'], type: ['A', 'B'], headers: { tenant: ['t1'] } }),
     ).toEqual({
       correlations: [
-        { 'ce-source': 'payments', 'ce-type': 'A', tenant: 't1' },
-        { 'ce-source': 'payments', 'ce-type': 'B', tenant: 't1' },
+        { 'cloudEvents:source': 'payments', 'cloudEvents:type': 'A', tenant: 't1' },
+        { 'cloudEvents:source': 'payments', 'cloudEvents:type': 'B', tenant: 't1' },
       ],
       exact: true,
     });
@@ -16,7 +16,7 @@ describe('compileServiceBusFilter', () => {
 
   it('keeps data paths, numbers and operators for the exact check, pre-filtering on the rest', () => {
     expect(compileServiceBusFilter({ type: ['Paid'], data: { amount: [{ numeric: ['>', 5] }] } })).toEqual({
-      correlations: [{ 'ce-type': 'Paid' }],
+      correlations: [{ 'cloudEvents:type': 'Paid' }],
       exact: false,
     });
     expect(compileServiceBusFilter({ type: [{ prefix: 'Pay' }] })).toEqual({

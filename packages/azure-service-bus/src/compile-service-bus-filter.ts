@@ -1,4 +1,5 @@
 import { Attribute } from '@omnibus/core';
+import { AMQP_PREFIX, toApplicationPropertyName } from './cloudevents-amqp-names.js';
 
 /**
  * What Service Bus can do with a rule pattern: a set of correlation filters (a message matches
@@ -18,11 +19,11 @@ export interface CompiledServiceBusFilter {
 
 /** Envelope fields of the event view, and the attributes carrying them. */
 const ENVELOPE_FIELDS: Readonly<Record<string, string>> = {
-  id: Attribute.id,
-  type: Attribute.type,
-  source: Attribute.source,
-  subject: Attribute.subject,
-  time: Attribute.time,
+  id: toApplicationPropertyName(Attribute.id),
+  type: toApplicationPropertyName(Attribute.type),
+  source: toApplicationPropertyName(Attribute.source),
+  subject: toApplicationPropertyName(Attribute.subject),
+  time: toApplicationPropertyName(Attribute.time),
 };
 
 /** More combinations than this are not worth a correlation filter each. */
@@ -83,5 +84,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Header names a correlation filter can hold without clashing with envelope attributes. */
 function isHeaderName(name: string): boolean {
-  return name !== '' && !name.startsWith('ce-') && !name.startsWith('omnibus-');
+  return (
+    name !== '' && !name.startsWith('ce-') && !name.startsWith(AMQP_PREFIX) && !name.startsWith('omnibus-')
+  );
 }

@@ -1,5 +1,11 @@
 import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
 import { Attribute, type EncodedMessage, FailureHeader } from '@omnibus/core';
+import {
+  checkHeaderName,
+  fromApplicationPropertyName,
+  isContentTypeAttribute,
+  toApplicationPropertyName,
+} from './cloudevents-amqp-names.js';
 
 /**
  * The application property carrying the attempt a scheduled retry copy starts at: a copy is a new
@@ -11,7 +17,8 @@ export const ATTEMPT_PROPERTY = 'omnibus-attempt';
 const NATIVE_DEAD_LETTER_PROPERTIES = new Set(['DeadLetterReason', 'DeadLetterErrorDescription']);
 
 /**
- * The Service Bus message for an encoded message: attributes as application properties, the body
+ * The Service Bus message for an encoded message: attributes as application properties (the
+ * envelope's under the CloudEvents AMQP binding's names, see `cloudevents-amqp-names.ts`), the body
  * as one binary data section, the id as `messageId` (duplicate detection, logs), the key as
  * `sessionId` when the entity orders by session.
  */
@@ -19,12 +26,18 @@ export function toServiceBusMessage(
   encoded: EncodedMessage,
   options: { readonly sessionId?: string; readonly enqueueAt?: Date; readonly attempt?: number } = {},
 ): ServiceBusMessage {
-  const applicationProperties: Record<string, string | number> = { ...encoded.attributes };
+  const applicationProperties: Record<string, string | number> = {};
+  const attributes = encoded.attributes;
+  for (const name in attributes) {
+    if (isContentTypeAttribute(name)) continue;
+    checkHeaderName(name);
+    applicationProperties[toApplicationPropertyName(name)] = attributes[name]!;
+  }
   if (options.attempt !== undefined && options.attempt > 1)
     applicationProperties[ATTEMPT_PROPERTY] = options.attempt;
   const message: ServiceBusMessage = {
     body: Buffer.from(encoded.body.buffer, encoded.body.byteOffset, encoded.body.byteLength),
-    contentType: encoded.attributes[Attribute.contentType] ?? 'application/json',
+    contentType: attributes[Attribute.contentType] ?? encoded.contentType ?? 'application/json',
     messageId: encoded.id,
     applicationProperties,
   };
@@ -50,7 +63,8 @@ export function fromServiceBusMessage(
   for (const [name, value] of Object.entries(message.applicationProperties ?? {})) {
     if (name === ATTEMPT_PROPERTY || NATIVE_DEAD_LETTER_PROPERTIES.has(name)) continue;
     if (value === null || value === undefined) continue;
-    attributes[name] = value instanceof Date ? value.toISOString() : String(value);
+    attributes[fromApplicationPropertyName(name)] =
+      value instanceof Date ? value.toISOString() : String(value);
   }
   if (deadLetter && attributes[FailureHeader.error] === undefined) {
     const reason = message.deadLetterReason ?? 'DeadLettered';
@@ -63,7 +77,9 @@ export function fromServiceBusMessage(
   const body = bodyBytes(message.body);
   const id = attributes[Attribute.id] ?? String(message.messageId ?? '');
   const key = attributes[Attribute.key];
-  return key !== undefined ? { id, key, attributes, body } : { id, attributes, body };
+  const encoded: EncodedMessage =
+    key !== undefined ? { id, key, attributes, body } : { id, attributes, body };
+  return typeof message.contentType === 'string' ? { ...encoded, contentType: message.contentType } : encoded;
 }
 
 /**

@@ -2,6 +2,7 @@ import { runTransportContract } from '@omnibus/contract-tests';
 import { type ServiceBusEmulator, startServiceBusEmulator } from '@omnibus/servicebus-emulator';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createAzureServiceBusTransport, emulatorAdministration } from '../src/index.js';
+import { createServiceBusNativeClient } from './service-bus-native-client.js';
 
 // With SERVICEBUS_CONNECTION_STRING the same suite runs against that namespace (or the official
 // emulator); otherwise against the in-repo emulator started here, in this process.
@@ -32,6 +33,7 @@ describe.concurrent('azure-service-bus', () => {
       : 'azure-service-bus (in-repo emulator)',
     createTransport: transportWith('auto'),
     createNonProvisioningTransport: transportWith('never'),
+    createNativeClient: () => createServiceBusNativeClient(external ?? emulator!.connectionString),
     timeScale: 2,
   });
 });

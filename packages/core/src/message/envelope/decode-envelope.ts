@@ -18,18 +18,18 @@ import { recogniseEventBridgeEvent } from './recognise-eventbridge-event.js';
 export function decodeEnvelope(encoded: EncodedMessage, attempt: number, mode: EnvelopeMode): Message {
   if (mode === 'raw') return decodeRaw(encoded, attempt);
   const attributes = encoded.attributes;
-  const declared = attributes[Attribute.contentType];
+  const contentType = contentTypeOf(encoded);
+  // The bindings choose the mode by content type: a CloudEvents media type means structured.
+  if (isCloudEventsContentType(contentType)) {
+    return recogniseCloudEventsStructured(encoded, attempt)!;
+  }
   // The fast path: what Omnibus itself sends (and any `ce-` CloudEvent with JSON data).
   if (
     attributes[Attribute.type] !== undefined &&
     attributes[Attribute.id] !== undefined &&
-    isJsonMediaType(declared ?? contentTypeOf(encoded) ?? 'application/json')
+    isJsonMediaType(attributes[Attribute.contentType] ?? contentType ?? 'application/json')
   ) {
     return withExtensions(decodeMessage(encoded, attempt), attributes);
-  }
-  // The bindings choose the mode by content type: a CloudEvents media type means structured.
-  if (isCloudEventsContentType(contentTypeOf(encoded))) {
-    return recogniseCloudEventsStructured(encoded, attempt)!;
   }
   return (
     recogniseCloudEventsBinary(encoded, attempt) ??
