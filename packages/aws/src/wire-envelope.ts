@@ -2,14 +2,20 @@ import type { EncodedMessage } from '@omnibus/core';
 
 /**
  * How an Omnibus envelope travels as SQS/SNS message attributes, which allow at most 10 per
- * message, names of `[A-Za-z0-9_.-]` and no empty values:
+ * message, names of `[A-Za-z0-9_.-]` and no empty values. SQS and SNS have no CloudEvents
+ * binding; the choice (docs/adr/0004-cloudevents-protocol-bindings.md) follows the Pub/Sub and
+ * HTTP bindings' binary mode, whose `ce-` names are valid SQS attribute names:
  *
- * - the CloudEvents attributes (`ce-*`) go packed as one JSON attribute `omnibus-envelope`, with
- *   the `ce-` prefix dropped (`{"id":…,"type":…}`);
- * - user headers ride as native String attributes when all of them fit (at most 8, valid names,
- *   non-empty values), so SQS consoles and SNS filter policies see them; otherwise all of them go
- *   packed as one JSON attribute `omnibus-headers`.
- *
+ * - the CloudEvents core attributes ride as native String attributes `ce-specversion`, `ce-id`,
+ *   `ce-source`, `ce-type`, `ce-time`, `ce-datacontenttype` (SQS has no content-type property), so
+ *   a CloudEvents consumer reading the queue with the AWS SDK sees a binary-mode CloudEvent;
+ * - the other envelope attributes (`ce-subject`, `ce-correlationid`, `ce-causationid`,
+ *   `ce-partitionkey`) ride natively too when the budget of 10 allows, otherwise packed as one
+ *   JSON attribute `omnibus-envelope` with the `ce-` prefix dropped (`{"subject":…}`); messages
+ *   written before this mapping carry every envelope attribute that way and are still read;
+ * - user headers ride as native String attributes when all of them fit (valid names, non-empty
+ *   values, within what the budget leaves), so SQS consoles and SNS filter policies see them;
+ *   otherwise all of them go packed as one JSON attribute `omnibus-headers`;
  * - a copy the transport re-sends in place of a redelivery (see `sqs-consumer.ts`) carries
  *   `omnibus-attempt-base`, the attempts made before it, so `attempt` keeps counting across copies.
  *
@@ -22,8 +28,17 @@ export const ATTEMPT_BASE_ATTRIBUTE = 'omnibus-attempt-base';
 export const EVENT_ATTRIBUTES_KEY = '~omnibus';
 
 const CE = 'ce-';
-const MAX_NATIVE_HEADERS = 8;
+const MAX_ATTRIBUTES = 10;
 const STRING = 'String';
+/** The envelope attributes that always ride natively: a CloudEvents reader needs them. */
+const CORE_ATTRIBUTES = new Set([
+  'ce-specversion',
+  'ce-id',
+  'ce-source',
+  'ce-type',
+  'ce-time',
+  'ce-datacontenttype',
+]);
 
 export interface WireAttribute {
   DataType: string;
@@ -41,26 +56,50 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 export function toWire(message: EncodedMessage, attemptBase = 0): WireMessage {
-  const envelope: Record<string, string> = {};
+  const core: Record<string, string> = {};
+  const extra: Record<string, string> = {};
   const headers: Record<string, string> = {};
+  let coreCount = 0;
+  let extraCount = 0;
   let headerCount = 0;
   let nativeHeaders = true;
   for (const name in message.attributes) {
     const value = message.attributes[name]!;
-    if (name.startsWith(CE)) envelope[name.slice(CE.length)] = value;
-    else {
+    if (name.startsWith(CE)) {
+      if (CORE_ATTRIBUTES.has(name) && value !== '') {
+        core[name] = value;
+        coreCount++;
+      } else {
+        extra[name] = value;
+        extraCount++;
+      }
+    } else {
       headers[name] = value;
       headerCount++;
       if (value === '' || !isNativeName(name)) nativeHeaders = false;
     }
   }
-  if (headerCount > MAX_NATIVE_HEADERS) nativeHeaders = false;
-  // A foreign message being dead-lettered has no ce-id; keep the id it was delivered with.
-  envelope.id ??= message.id;
-  const attributes: Record<string, WireAttribute> = {
-    [ENVELOPE_ATTRIBUTE]: { DataType: STRING, StringValue: JSON.stringify(envelope) },
-  };
-  if (nativeHeaders) {
+  const attributes: Record<string, WireAttribute> = {};
+  // A foreign message being dead-lettered has no ce-id: keep the id it was delivered with, packed,
+  // so the dead letter does not pose as a CloudEvent it never was.
+  const packedId = core['ce-id'] === undefined;
+  let budget = MAX_ATTRIBUTES - coreCount - (attemptBase > 0 ? 1 : 0);
+  const extraNative =
+    !packedId &&
+    Object.entries(extra).every(([name, value]) => value !== '' && isNativeName(name)) &&
+    extraCount + (headerCount > 0 ? 1 : 0) <= budget;
+  for (const name in core) attributes[name] = { DataType: STRING, StringValue: core[name]! };
+  if (extraNative) {
+    for (const name in extra) attributes[name] = { DataType: STRING, StringValue: extra[name]! };
+    budget -= extraCount;
+  } else if (extraCount > 0 || packedId) {
+    const packed: Record<string, string> = {};
+    for (const name in extra) packed[name.slice(CE.length)] = extra[name]!;
+    if (packedId) packed.id = message.id;
+    attributes[ENVELOPE_ATTRIBUTE] = { DataType: STRING, StringValue: JSON.stringify(packed) };
+    budget -= 1;
+  }
+  if (nativeHeaders && headerCount <= budget) {
     for (const name in headers) attributes[name] = { DataType: STRING, StringValue: headers[name]! };
   } else {
     attributes[HEADERS_ATTRIBUTE] = { DataType: STRING, StringValue: JSON.stringify(headers) };
@@ -103,7 +142,7 @@ function decodeWire(
   fallbackId: string,
 ): EncodedMessage {
   const packed = wireAttributes?.[ENVELOPE_ATTRIBUTE]?.StringValue;
-  if (packed === undefined) {
+  if (packed === undefined && wireAttributes?.['ce-id'] === undefined) {
     const event = unwrapEvent(body);
     if (event) return event;
   }

@@ -18,7 +18,7 @@ import { type AwsEmulators, startAwsEmulators } from './aws-emulators.js';
 import { createNativeNames } from '../src/native-names.js';
 import { splitBatches } from '../src/split-batches.js';
 import { translateEventPattern } from '../src/translate-event-pattern.js';
-import { fromWire, toWire } from '../src/wire-envelope.js';
+import { fromWire, fromWireWithBase, toWire } from '../src/wire-envelope.js';
 
 let emulators: AwsEmulators;
 let fauxqs: AwsEmulators['fauxqs'];
@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('wire envelope', () => {
-  it('packs ce-* into one attribute and restores every attribute exactly', () => {
+  it('writes ce-* as native attributes when they fit and restores every attribute exactly', () => {
     const message = {
       id: 'm1',
       key: 'k',
@@ -76,9 +76,52 @@ describe('wire envelope', () => {
       body: new TextEncoder().encode('{"a":1}'),
     };
     const wire = toWire(message);
-    expect(Object.keys(wire.attributes).sort()).toEqual(['omnibus-envelope', 'tenant', 'x.y']);
+    expect(Object.keys(wire.attributes).sort()).toEqual([
+      'ce-id',
+      'ce-partitionkey',
+      'ce-type',
+      'tenant',
+      'x.y',
+    ]);
     const back = fromWire(wire.body, wire.attributes, 'native-id');
     expect(back).toEqual(message);
+  });
+
+  it('keeps the CloudEvents core attributes native and packs the rest when ten would not do', () => {
+    const attributes: Record<string, string> = {
+      'ce-specversion': '1.0',
+      'ce-id': 'm2',
+      'ce-source': 's',
+      'ce-type': 'T',
+      'ce-time': '2026-01-01T00:00:00.000Z',
+      'ce-datacontenttype': 'application/json',
+      'ce-subject': 'sub',
+      'ce-correlationid': 'c',
+      'ce-causationid': 'p',
+      a: '1',
+      b: '2',
+    };
+    const message = { id: 'm2', attributes, body: new TextEncoder().encode('1') };
+    const wire = toWire(message, 3);
+    expect(Object.keys(wire.attributes).length).toBeLessThanOrEqual(10);
+    for (const name of ['ce-specversion', 'ce-id', 'ce-source', 'ce-type', 'ce-time', 'ce-datacontenttype'])
+      expect(wire.attributes[name]?.StringValue).toBe(attributes[name]);
+    expect(wire.attributes['omnibus-envelope']).toBeDefined();
+    const back = fromWireWithBase(wire.body, wire.attributes, 'x');
+    expect(back).toEqual({ message, attemptBase: 3 });
+  });
+
+  it('still reads messages whose envelope was packed as one attribute', () => {
+    const packed = {
+      'omnibus-envelope': { StringValue: JSON.stringify({ id: 'old', type: 'T', source: 's' }) },
+      tenant: { StringValue: 'acme' },
+    };
+    expect(fromWire('{}', packed, 'native').attributes).toEqual({
+      'ce-id': 'old',
+      'ce-type': 'T',
+      'ce-source': 's',
+      tenant: 'acme',
+    });
   });
 
   it('packs user headers too when they would not fit natively', () => {
@@ -92,7 +135,7 @@ describe('wire envelope', () => {
       body: new Uint8Array([0x31]),
     };
     const wire = toWire(message);
-    expect(Object.keys(wire.attributes).sort()).toEqual(['omnibus-envelope', 'omnibus-headers']);
+    expect(Object.keys(wire.attributes).sort()).toEqual(['ce-id', 'ce-type', 'omnibus-headers']);
     expect(fromWire(wire.body, wire.attributes, 'x')).toEqual(message);
   });
 });
