@@ -13,6 +13,7 @@ import type { AwsResources } from './aws-resources.js';
 import { mapAwsError } from './map-aws-error.js';
 import type { NativeNames } from './native-names.js';
 import { translateEventPattern } from './translate-event-pattern.js';
+import { isAwsServicePattern, translateServiceEventPattern } from './translate-service-event-pattern.js';
 
 /** The id of the one target each Omnibus rule has; PutTargets with the same id replaces it. */
 const TARGET_ID = 'omnibus-target';
@@ -27,7 +28,9 @@ export interface EventBridgeRules {
 /**
  * Rules as EventBridge rules on one bus: the pattern translated onto the EventBridge event (exact,
  * see `translate-event-pattern.ts`), one target — the SQS queue or SNS topic — receiving
- * `$.detail`, and a resource policy on the target letting this rule (only) deliver.
+ * `$.detail`, and a resource policy on the target letting this rule (only) deliver. A rule over
+ * AWS service events (`source: ['aws.s3']`, see `translate-service-event-pattern.ts`) matches
+ * them as AWS puts them and its target receives the whole event.
  */
 export function createEventBridgeRules(
   eventBridge: EventBridgeClient,
@@ -54,7 +57,12 @@ export function createEventBridgeRules(
 
   async function put(rule: RuleDefinition): Promise<void> {
     const nativeName = names.rule(rule.name);
-    const pattern = JSON.stringify(translateEventPattern(rule.pattern));
+    // A rule over AWS service events matches them as AWS puts them and delivers the whole event;
+    // a rule over Omnibus events delivers the `detail` the emitter wrote.
+    const serviceEvents = isAwsServicePattern(rule.pattern);
+    const pattern = JSON.stringify(
+      serviceEvents ? translateServiceEventPattern(rule.pattern) : translateEventPattern(rule.pattern),
+    );
     if (provision === 'never') {
       let existing: string | undefined;
       try {
@@ -105,7 +113,11 @@ export function createEventBridgeRules(
         new PutTargetsCommand({
           Rule: nativeName,
           EventBusName: eventBusName,
-          Targets: [{ Id: TARGET_ID, Arn: targetArn, InputPath: '$.detail' }],
+          Targets: [
+            serviceEvents
+              ? { Id: TARGET_ID, Arn: targetArn }
+              : { Id: TARGET_ID, Arn: targetArn, InputPath: '$.detail' },
+          ],
         }),
       );
       const failure = result.FailedEntries?.[0];

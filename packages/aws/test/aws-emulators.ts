@@ -8,6 +8,12 @@ export interface AwsEmulators {
   stop(): Promise<void>;
 }
 
+/**
+ * The access key id that acts as an AWS service on the EventBridge emulator: `PutEvents` signed
+ * with it may put `aws.*` events (S3, EC2…), as AWS services do; every other key is refused them.
+ */
+export const AWS_SERVICE_CREDENTIALS = { accessKeyId: 'aws-service', secretAccessKey: 'aws-service' };
+
 /** Starts both on free ports; nothing is assumed to be running. */
 export async function startAwsEmulators(): Promise<AwsEmulators> {
   const fauxqs = await startFauxqs({ port: 0, logger: false });
@@ -15,6 +21,7 @@ export async function startAwsEmulators(): Promise<AwsEmulators> {
     port: 0,
     sqsEndpoint: fauxqs.address,
     snsEndpoint: fauxqs.address,
+    serviceAccessKeyIds: [AWS_SERVICE_CREDENTIALS.accessKeyId],
   });
   return {
     fauxqs,

@@ -2,6 +2,7 @@ import { runTransportContract } from '@omnibus/contract-tests';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createAwsTransport } from '../src/index.js';
 import { type AwsEmulators, startAwsEmulators } from './aws-emulators.js';
+import { createSqsNativeClient } from './sqs-native-client.js';
 
 // fauxqs (SQS + SNS) and the EventBridge emulator run in this process; nothing is assumed running.
 let emulators: AwsEmulators;
@@ -36,6 +37,7 @@ describe.concurrent('aws', () => {
     name: 'aws (fauxqs + eventbridge-emulator)',
     createTransport: transportWith('auto'),
     createNonProvisioningTransport: transportWith('never'),
+    createNativeClient: () => createSqsNativeClient(fauxqs.address),
     timeScale: 2,
     skip: {
       // fauxqs 1.9.2 rejects SQS bodies with characters outside the BMP (emoji); AWS accepts them.

@@ -52,7 +52,10 @@ export const eventOperations: Record<string, Operation> = {
         }
       }
       const source = entry.Source as string;
-      if (source.startsWith('aws.')) {
+      // As on AWS, only AWS services emit `aws.*` events (here: callers signing with a service key).
+      const asService =
+        context.callerAccessKeyId !== undefined && context.serviceAccessKeyIds.has(context.callerAccessKeyId);
+      if (source.startsWith('aws.') && !asService) {
         return {
           ErrorCode: 'NotAuthorizedForSourceException',
           ErrorMessage: 'Not authorized for the source.',

@@ -51,7 +51,9 @@ export function createAwsJsonHandler(operations: Record<string, Operation>, cont
       } catch {
         throw new EventBridgeError('SerializationException', 'The request body is not valid JSON.');
       }
-      reply(200, await operation(readRequestParams(body), context));
+      const caller = accessKeyIdOf(request.headers.authorization);
+      const requestContext = caller === undefined ? context : { ...context, callerAccessKeyId: caller };
+      reply(200, await operation(readRequestParams(body), requestContext));
     } catch (error) {
       if (error instanceof EventBridgeError) {
         reply(error.status, { __type: error.type, message: error.message });
@@ -80,4 +82,10 @@ async function readBody(request: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The access key id of a SigV4 `Authorization` header (`… Credential=AKID/date/region/…`). */
+function accessKeyIdOf(authorization: string | undefined): string | undefined {
+  const match = /Credential=([^/,\s]+)\//.exec(authorization ?? '');
+  return match?.[1];
 }

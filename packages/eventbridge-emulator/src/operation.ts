@@ -9,6 +9,10 @@ export interface OperationContext {
   readonly clock: EmulatorClock;
   /** Hands matched events to the delivery side; never waits for delivery (PutEvents returns first). */
   deliver(request: DeliveryRequest): void;
+  /** Access key ids that stand for AWS services: only they may put events with an `aws.*` source. */
+  readonly serviceAccessKeyIds: ReadonlySet<string>;
+  /** The access key id the request was signed with (SigV4 `Credential=`), when it was signed. */
+  readonly callerAccessKeyId?: string;
 }
 
 /**

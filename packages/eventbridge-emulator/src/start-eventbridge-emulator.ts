@@ -30,6 +30,13 @@ export interface EventBridgeEmulatorOptions {
   accountId?: string;
   /** Source of time for event `time` fields and bus timestamps. @default the system clock */
   clock?: EmulatorClock;
+  /**
+   * Access key ids that act as AWS services. `PutEvents` signed with one of them may use an
+   * `aws.*` source, which every other caller is refused (`NotAuthorizedForSourceException`, as on
+   * AWS), so a test can put the events S3, EC2… emit with the plain EventBridge SDK client.
+   * @default none
+   */
+  serviceAccessKeyIds?: readonly string[];
 }
 
 /** A running emulator. Point `EventBridgeClient` at `endpoint` with any credentials. */
@@ -88,7 +95,12 @@ export async function startEventBridgeEmulator(
     ...(options.snsEndpoint === undefined ? {} : { snsEndpoint: options.snsEndpoint }),
   });
   const tracker = createDeliveryTracker(sender);
-  const handle = createAwsJsonHandler(operations, { state, clock, deliver: tracker.deliver });
+  const handle = createAwsJsonHandler(operations, {
+    state,
+    clock,
+    deliver: tracker.deliver,
+    serviceAccessKeyIds: new Set(options.serviceAccessKeyIds ?? []),
+  });
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {

@@ -6,7 +6,7 @@ import {
   DescribeRuleCommand,
   DisableRuleCommand,
   EnableRuleCommand,
-  type EventBridgeClient,
+  EventBridgeClient,
   InvalidEventPatternException,
   LimitExceededException,
   ListEventBusesCommand,
@@ -352,4 +352,27 @@ it('answers unknown operations with UnknownOperationException', async () => {
   });
   expect(response.status).toBe(400);
   expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
+});
+
+describe('PutEvents as an AWS service', () => {
+  it('accepts aws.* sources only from the access keys that stand for AWS services', async () => {
+    const services = await startEventBridgeEmulator({ serviceAccessKeyIds: ['aws-service'] });
+    try {
+      const asService = new EventBridgeClient({
+        endpoint: services.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'aws-service', secretAccessKey: 'x' },
+        maxAttempts: 1,
+      });
+      const asCustomer = createTestClient(services.endpoint);
+      const entry = { Source: 'aws.s3', DetailType: 'Object Created', Detail: '{"bucket":{"name":"b"}}' };
+      const accepted = await asService.send(new PutEventsCommand({ Entries: [entry] }));
+      const refused = await asCustomer.send(new PutEventsCommand({ Entries: [entry] }));
+      expect(accepted.FailedEntryCount).toBe(0);
+      expect(accepted.Entries?.[0]?.EventId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(refused.Entries?.[0]?.ErrorCode).toBe('NotAuthorizedForSourceException');
+    } finally {
+      await services.close();
+    }
+  });
 });
