@@ -8,6 +8,13 @@ export {
   type OutboxSendOptions,
   type PostgresOutbox,
 } from './create-postgres-outbox.js';
+export {
+  createPostgresInbox,
+  type InboxContext,
+  type InboxHandler,
+  type PostgresInbox,
+  type PostgresInboxOptions,
+} from './create-postgres-inbox.js';
 export type {
   OutboxClient,
   OutboxRelayOptions,
