@@ -27,11 +27,25 @@ export function createRabbitMqDeadLetterStore(host: RabbitMqDeadLetterHost): Dea
 
   const session = () => connection.session(Date.now() + options.sendTimeoutMs);
 
-  /** The dead-letter queue of `of`, declared (or checked, with provision 'never') first. */
-  async function deadLetterQueue(of: DeadLetterParent): Promise<{ session: Session; queue: string }> {
+  /**
+   * The dead-letter queue of `of`, declared first with provision `'auto'`. With `'never'` the
+   * queue or subscription must exist (the error names it); its dead-letter queue is created on the
+   * first dead letter, so a missing one just means none yet (`queue` undefined).
+   */
+  async function deadLetterQueue(of: DeadLetterParent): Promise<{ session: Session; queue?: string }> {
     const live = await session();
     const parent = names.source(of);
-    await topology.deadLetterQueue(live, parent);
+    if (options.provision === 'auto') {
+      await topology.deadLetterQueue(live, parent);
+      return { session: live, queue: names.deadLetter(parent) };
+    }
+    await topology.source(live, of);
+    try {
+      await topology.deadLetterQueue(live, parent);
+    } catch (error) {
+      if ((error as { cause?: { code?: unknown } }).cause?.code === 404) return { session: live };
+      throw error;
+    }
     return { session: live, queue: names.deadLetter(parent) };
   }
 
@@ -49,6 +63,7 @@ export function createRabbitMqDeadLetterStore(host: RabbitMqDeadLetterHost): Dea
   return {
     async count(of) {
       const { session: live, queue } = await deadLetterQueue(of);
+      if (queue === undefined) return 0;
       const info = await topology.withChannel(live, `counting the dead letters in '${queue}'`, (channel) =>
         channel.checkQueue(queue),
       );
@@ -57,6 +72,7 @@ export function createRabbitMqDeadLetterStore(host: RabbitMqDeadLetterHost): Dea
 
     async peek(of, { limit }) {
       const { session: live, queue } = await deadLetterQueue(of);
+      if (queue === undefined) return [];
       // Closing the channel requeues everything it took, in order, in one step.
       return topology.withChannel(live, `peeking at the dead letters in '${queue}'`, async (channel) => {
         const taken = await take(channel, queue, limit);
@@ -66,6 +82,7 @@ export function createRabbitMqDeadLetterStore(host: RabbitMqDeadLetterHost): Dea
 
     async receive(of, { limit, leaseMs }) {
       const { session: live, queue } = await deadLetterQueue(of);
+      if (queue === undefined) return [];
       const action = `leasing dead letters from '${queue}'`;
       let channel: Channel;
       try {
