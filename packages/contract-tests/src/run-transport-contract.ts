@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createScenarioDefiner } from './scenario.js';
 import { type ScenarioId, scenarioIds } from './scenario-ids.js';
+import { batchSuite } from './suites/batch.js';
 import { capabilityHonestySuite } from './suites/capability-honesty.js';
 import { contextSuite } from './suites/context.js';
 import { deadLetterSuite } from './suites/dead-letter.js';
@@ -64,6 +65,7 @@ export function runTransportContract(options: TransportContractOptions): void {
     limitsSuite(scenario);
     lifecycleSuite(scenario);
     idempotencySuite(scenario);
+    batchSuite(scenario);
     contextSuite(scenario);
     capabilityHonestySuite(scenario);
     provisioningSuite(scenario);

@@ -125,6 +125,13 @@ export const scenarioIds = [
   'idempotency.custom-key',
   'idempotency.distinct-ids',
   'idempotency.conflicting-payload',
+  // batch consumers
+  'batch.sizes',
+  'batch.partial-failure',
+  'batch.whole-failure',
+  'batch.dead-letter-per-message',
+  'batch.idempotency-per-message',
+  'batch.subscription',
   // context
   'context.send-stamps',
   'context.publish-stamps',

@@ -31,6 +31,14 @@ export {
 } from './message/encode-message.js';
 export { uuidv7 } from './message/uuid-v7.js';
 
+export type {
+  BatchConsumerOptions,
+  BatchContext,
+  BatchHandler,
+  BatchItemFailure,
+  BatchOptions,
+  BatchResult,
+} from './consumer/batch-handler.js';
 export type { Handler, HandlerContext, Middleware, RawHandler } from './consumer/handler.js';
 export type {
   BackoffOptions,

@@ -1,3 +1,4 @@
+import type { BatchConsumerOptions, BatchHandler } from '../consumer/batch-handler.js';
 import type { ConsumerOptions, RawConsumerOptions } from '../consumer/consumer-options.js';
 import type { ConsumerDefinition } from '../consumer/define-consumer.js';
 import type { Handler, RawHandler } from '../consumer/handler.js';
@@ -39,6 +40,8 @@ export interface Bus {
   producer(queue: string, options?: ProducerOptions): Producer;
   /** A consumer of a queue. Call `start()` to begin. */
   consumer(queue: string, handler: RawHandler, options: RawConsumerOptions): Consumer;
+  /** A consumer whose handler takes batches of up to `options.batch.size` messages. */
+  consumer<T = unknown>(queue: string, handler: BatchHandler<T>, options: BatchConsumerOptions): Consumer;
   consumer<T = unknown>(queue: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
   /** A consumer of a definition made by `defineConsumer` (a queue or a topic subscription). */
   consumer(definition: ConsumerDefinition): Consumer;
@@ -102,6 +105,12 @@ export interface Topic {
   publish<T>(message: MessageInput<T> | readonly MessageInput<T>[]): Promise<void>;
   /** A durable, named subscription, created on its first `start()`. */
   subscribe(subscription: string, handler: RawHandler, options: RawConsumerOptions): Consumer;
+  /** A subscription whose handler takes batches of up to `options.batch.size` messages. */
+  subscribe<T = unknown>(
+    subscription: string,
+    handler: BatchHandler<T>,
+    options: BatchConsumerOptions,
+  ): Consumer;
   subscribe<T = unknown>(subscription: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
   /** A subscription of a definition made by `defineConsumer({ topic, subscription }, …)` for this topic. */
   subscribe(definition: ConsumerDefinition): Consumer;

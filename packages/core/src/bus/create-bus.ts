@@ -7,6 +7,7 @@ import {
   type ConsumerSource,
   isConsumerDefinition,
 } from '../consumer/define-consumer.js';
+import type { BatchConsumerOptions, BatchHandler } from '../consumer/batch-handler.js';
 import type { Handler, RawHandler } from '../consumer/handler.js';
 import { createDeadLetterOperations } from '../dead-letters/create-dead-letters.js';
 import { ClosedError, ConfigurationError, MessageTooLargeError } from '../errors/index.js';
@@ -74,7 +75,7 @@ export async function createBus(options: BusOptions | string | URL): Promise<Bus
 }
 
 /** A handler of either envelope mode; the consumer's `envelope` option says which it gets. */
-type AnyHandler = Handler | RawHandler;
+type AnyHandler = Handler | RawHandler | BatchHandler;
 
 function assembleBus(transport: Transport, source: string, settings: BusOptions): Bus {
   const logger = settings.logger ?? createConsoleLogger('warn');
@@ -171,7 +172,11 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     },
   };
 
-  const consume = (sourceRef: SourceRef, handler: Handler, options?: ConsumerOptions): Consumer => {
+  const consume = (
+    sourceRef: SourceRef,
+    handler: Handler,
+    options?: ConsumerOptions | BatchConsumerOptions,
+  ): Consumer => {
     ensureOpen();
     if (typeof handler !== 'function') throw new ConfigurationError('A consumer needs a handler function.');
     return createConsumer(host, sourceRef, handler, options);

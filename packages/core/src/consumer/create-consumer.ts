@@ -4,6 +4,8 @@ import type { Logger } from '../logger/logger.js';
 import type { MessageInput } from '../message/message.js';
 import { checkOrdering } from '../transport/check-capabilities.js';
 import type { SourceRef, Transport, TransportSubscription } from '../transport/transport.js';
+import type { BatchConsumerOptions } from './batch-handler.js';
+import { collectBatches } from './collect-batches.js';
 import type { ConsumerOptions } from './consumer-options.js';
 import { createDeliveryProcessor } from './create-delivery-processor.js';
 import type { Handler } from './handler.js';
@@ -41,9 +43,11 @@ export function createConsumer(
   host: ConsumerHost,
   source: SourceRef,
   handler: Handler,
-  options: ConsumerOptions = {},
+  options: ConsumerOptions | BatchConsumerOptions = {},
 ): Consumer {
-  const processor = createDeliveryProcessor(host, source, handler, options);
+  // A batch consumer is a per-message consumer whose innermost step waits for its batch.
+  const batching = collectBatches(handler, options);
+  const processor = createDeliveryProcessor(host, source, batching.handler, batching.options);
   const { settings, origin, abortable } = processor;
   const onDelivery = processor.process;
   const transport = host.transport;
