@@ -44,7 +44,7 @@ export interface Bus {
   consumer<T = unknown>(queue: string, handler: BatchHandler<T>, options: BatchConsumerOptions): Consumer;
   consumer<T = unknown>(queue: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
   /** A consumer of a definition made by `defineConsumer` (a queue or a topic subscription). */
-  consumer(definition: ConsumerDefinition): Consumer;
+  consumer<T>(definition: ConsumerDefinition<T>): Consumer;
   /**
    * Runs one delivered message through the consumer runtime of `definition` — decode, schema
    * validation, middleware, the handler with its `ctx`, then exactly one of the delivery's
@@ -53,7 +53,7 @@ export interface Bus {
    * the platform's way. Resolves once the delivery is settled; never rejects (a settle that fails
    * is logged and the platform redelivers).
    */
-  handleDelivery(definition: ConsumerDefinition, delivery: Delivery): Promise<void>;
+  handleDelivery<T>(definition: ConsumerDefinition<T>, delivery: Delivery): Promise<void>;
   /** A topic: publish to it, subscribe named durable subscriptions. */
   topic(name: string): Topic;
   /** Creates or updates a content-based rule. Idempotent. */
@@ -113,7 +113,7 @@ export interface Topic {
   ): Consumer;
   subscribe<T = unknown>(subscription: string, handler: Handler<T>, options?: ConsumerOptions): Consumer;
   /** A subscription of a definition made by `defineConsumer({ topic, subscription }, …)` for this topic. */
-  subscribe(definition: ConsumerDefinition): Consumer;
+  subscribe<T>(definition: ConsumerDefinition<T>): Consumer;
 }
 
 /** What `bus.rule` takes. */

@@ -7,6 +7,7 @@ export {
   DuplicateInProgressError,
   IdempotencyConflictError,
   InvalidMessageError,
+  InvocationFailedError,
   InvalidPatternError,
   MessageTooLargeError,
   PermanentError,

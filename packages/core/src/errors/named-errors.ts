@@ -154,6 +154,27 @@ export class ClosedError extends OmnibusError {
   }
 }
 
+/**
+ * A function invocation (Lambda, Cloud Functions, Azure Functions) whose messages were not all
+ * handled or dead-lettered: the entry point fails the invocation so that the platform retries it
+ * (or abandons the message), as its trigger's semantics say. `reasons` lists what happened to each.
+ */
+export class InvocationFailedError extends OmnibusError {
+  readonly reasons: readonly string[];
+  constructor(reasons: readonly string[], total: number, options?: OmnibusErrorOptions) {
+    super(
+      'invocation-failed',
+      `${reasons.length} of ${total} messages were not done; the platform redelivers: ${reasons.join('; ')}`,
+      { retryable: true, ...options },
+    );
+    this.name = 'InvocationFailedError';
+    this.reasons = reasons;
+  }
+  static override isInstance(value: unknown): value is InvocationFailedError {
+    return hasCode(value, 'invocation-failed');
+  }
+}
+
 /** The same idempotency key arrived with a different payload: a key collision, not a duplicate. */
 export class IdempotencyConflictError extends OmnibusError {
   readonly key: string;

@@ -18,7 +18,8 @@ export type OmnibusErrorCode =
   | 'invalid-message'
   | 'idempotency-conflict'
   | 'duplicate-in-progress'
-  | 'closed';
+  | 'closed'
+  | 'invocation-failed';
 
 export interface OmnibusErrorOptions {
   /** The underlying error (an SDK error, a socket error…), kept for debugging. */
