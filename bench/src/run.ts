@@ -49,7 +49,15 @@ if (wants('memory')) {
 if (wants('rules')) report('rules', benchRuleCount());
 
 // Broker suites live beside this file, one per transport, each exporting `bench(): Promise<BenchRow[]>`.
-for (const suite of ['rabbitmq', 'aws', 'gcp-pubsub', 'azure-service-bus', 'idempotency']) {
+for (const suite of [
+  'rabbitmq',
+  'aws',
+  'gcp-pubsub',
+  'azure-service-bus',
+  'idempotency',
+  'outbox',
+  'batch-consume',
+]) {
   if (!requested.includes(suite)) continue;
   const module = (await import(`./${suite}.js`)) as { bench: () => Promise<BenchRow[]> };
   report(suite, await module.bench());
