@@ -20,4 +20,6 @@ export const awsCapabilities: Capabilities = {
   deadLetter: 'native',
   rules: 'native',
   retryDelay: { maxMs: MAX_VISIBILITY_SECONDS * 1000 },
+  // SQS only estimates queue depth and cannot show a message without hiding it for a moment.
+  deadLetterManagement: { count: 'approximate', peek: 'lock', redriveToSubscription: true },
 };

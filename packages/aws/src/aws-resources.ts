@@ -50,6 +50,10 @@ export interface AwsResources {
    * dead-lettered while reading it goes to a dead-letter queue of its own (`…-dlq-dlq`).
    */
   deadLetters(of: QueueRef | SubscriptionRef, maxAttempts: number): Promise<ConsumableQueue>;
+  /** The dead-letter queue itself, for counting, peeking and leasing its messages. */
+  deadLetterQueue(of: QueueRef | SubscriptionRef): Promise<{ url: string; fifo: boolean; label: string }>;
+  /** The SQS queue of a subscription, subscribed to its topic. */
+  subscriptionQueue(source: SubscriptionRef): Promise<string>;
   /** The ARN of a topic's SNS topic. */
   topicArn(topic: string): Promise<string>;
   queueArn(url: string): Promise<string>;
@@ -273,6 +277,27 @@ export function createAwsResources(
     }
   }
 
+  /** The dead-letter queue of a queue (standard or FIFO, whichever exists) or a subscription. */
+  async function deadLetterQueue(
+    of: QueueRef | SubscriptionRef,
+  ): Promise<{ url: string; fifo: boolean; label: string }> {
+    if (of.kind === 'subscription') {
+      const label = `dead letters of subscription '${of.topic}/${of.subscription}'`;
+      const url = await ensureQueue(names.subscriptionDeadLetterQueue(of.topic, of.subscription), label);
+      return { url, fifo: false, label };
+    }
+    // Which kind the queue is: known if this transport used it, else whichever exists (standard first).
+    let fifo = fifoQueues.has(of.queue);
+    if (!fifo && !urls.has(names.deadLetterQueue(of.queue, false))) {
+      const standard = await findQueue(names.deadLetterQueue(of.queue, false));
+      if (standard === undefined)
+        fifo = (await findQueue(names.deadLetterQueue(of.queue, true))) !== undefined;
+    }
+    const label = `dead letters of queue '${of.queue}'`;
+    const url = await ensureQueue(names.deadLetterQueue(of.queue, fifo), label);
+    return { url, fifo, label };
+  }
+
   return {
     queueUrl(queue, fifo) {
       if (fifo) fifoQueues.add(queue);
@@ -298,28 +323,11 @@ export function createAwsResources(
       return { url, fifo: false, deadLetterUrl, label };
     },
     async deadLetters(of, maxAttempts) {
-      if (of.kind === 'subscription') {
-        const label = `dead letters of subscription '${of.topic}/${of.subscription}'`;
-        const nativeName = names.subscriptionDeadLetterQueue(of.topic, of.subscription);
-        const url = await ensureQueue(nativeName, label);
-        const deadLetterUrl = await withDeadLetters(
-          url,
-          names.deadLetterOfNative(nativeName),
-          label,
-          maxAttempts,
-        );
-        return { url, fifo: false, deadLetterUrl, label };
-      }
-      // Which kind the queue is: known if this transport used it, else whichever exists (standard first).
-      let fifo = fifoQueues.has(of.queue);
-      if (!fifo && !urls.has(names.deadLetterQueue(of.queue, false))) {
-        const standard = await findQueue(names.deadLetterQueue(of.queue, false));
-        if (standard === undefined)
-          fifo = (await findQueue(names.deadLetterQueue(of.queue, true))) !== undefined;
-      }
-      const label = `dead letters of queue '${of.queue}'`;
-      const nativeName = names.deadLetterQueue(of.queue, fifo);
-      const url = await ensureQueue(nativeName, label);
+      const { url, fifo, label } = await deadLetterQueue(of);
+      const nativeName =
+        of.kind === 'subscription'
+          ? names.subscriptionDeadLetterQueue(of.topic, of.subscription)
+          : names.deadLetterQueue(of.queue, fifo);
       const deadLetterUrl = await withDeadLetters(
         url,
         names.deadLetterOfNative(nativeName),
@@ -328,6 +336,8 @@ export function createAwsResources(
       );
       return { url, fifo, deadLetterUrl, label };
     },
+    deadLetterQueue,
+    subscriptionQueue,
     topicArn,
     queueArn,
     allowQueueSend,

@@ -25,6 +25,7 @@ import { createEventBridgeRules } from './eventbridge-rules.js';
 import { createNativeNames } from './native-names.js';
 import { publishToTopic } from './sns-publisher.js';
 import { startSqsConsumer } from './sqs-consumer.js';
+import { createSqsDeadLetterStore } from './sqs-dead-letter-store.js';
 import { sendToQueue } from './sqs-producer.js';
 
 const transport = 'aws';
@@ -56,11 +57,13 @@ export function createAwsTransport(options: AwsTransportOptions = {}): Transport
   const ensureOpen = () => {
     if (closed) throw new ClosedError('The AWS transport is closed.', { transport });
   };
+  const deadLetterStore = createSqsDeadLetterStore(sqs, resources, ensureOpen);
 
   return {
     specificationVersion: 'v1',
     name: transport,
     capabilities: awsCapabilities,
+    deadLetterStore,
 
     async connect() {
       ensureOpen();
@@ -70,6 +73,7 @@ export function createAwsTransport(options: AwsTransportOptions = {}): Transport
       if (closed) return;
       closed = true;
       await Promise.allSettled([...subscriptions].map((subscription) => subscription.stop()));
+      await deadLetterStore.releaseAll();
       // Injected clients belong to the caller; only the ones built here are destroyed.
       if (!settings.clients.sqs) sqs.destroy();
       if (!settings.clients.sns) sns.destroy();
