@@ -28,8 +28,13 @@ const scheme = transport.split(':')[0];
 console.log(
   `Submitting ${orders} orders on ${scheme}:// (seed ${seed}, ${Math.round(failureRate * 100)}% injected failures after charging)`,
 );
+// With ORDERS_DATABASE_URL the stock service keeps stock in PostgreSQL and announces reservations
+// through the transactional outbox and inbox of @omnibus/outbox-postgres.
+const databaseUrl = process.env.ORDERS_DATABASE_URL;
+if (databaseUrl) console.log('  stock service: PostgreSQL with the transactional outbox and inbox');
 const summary = await runOrderFlow({
   transport,
+  ...(databaseUrl ? { databaseUrl } : {}),
   orders,
   seed,
   failureRate,

@@ -9,7 +9,10 @@ import { financeService } from './services/finance-service.js';
 import { fulfillmentService } from './services/fulfillment-service.js';
 import { notificationService, type Outbox } from './services/notification-service.js';
 import { paymentService } from './services/payment-service.js';
-import { stockService } from './services/stock-service.js';
+import { stockService, type TransactionalStock } from './services/stock-service.js';
+import { PostgresStockLedger } from './postgres-stock.js';
+import { createPostgresInbox, createPostgresOutbox } from '@omnibus/outbox-postgres';
+import pg from 'pg';
 import { DECLINED_CARD } from './order-book.js';
 
 export interface OrderFlowOptions {
@@ -28,6 +31,11 @@ export interface OrderFlowOptions {
   /** Called as orders complete. */
   onProgress?: (done: number, total: number) => void;
   logger?: Logger;
+  /**
+   * A PostgreSQL URL: the stock service then keeps stock in PostgreSQL and announces reservations
+   * through the transactional outbox (`ORDERS_DATABASE_URL` in `npm run example`).
+   */
+  databaseUrl?: string;
 }
 
 export interface OrderFlowSummary {
@@ -60,7 +68,8 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
   const customers: Customers = new Map(
     orders.map((order) => [order.orderId, { email: order.email, phone: order.phone }]),
   );
-  const inventory = new Inventory(Object.fromEntries(SKUS.map((sku) => [sku, total * 3])));
+  const initialStock = Object.fromEntries(SKUS.map((sku) => [sku, total * 3]));
+  const inventory = new Inventory(initialStock);
   const gateway = new PaymentGateway([DECLINED_CARD]);
   const failures = seededRandom(seed + 1);
   const failureRate = options.failureRate ?? 0.3;
@@ -74,6 +83,10 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
     source: 'orders',
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  const transactional = options.databaseUrl
+    ? await openTransactionalStock(bus, options.databaseUrl, runId, initialStock)
+    : undefined;
+  const ledger = transactional?.ledger ?? inventory;
   try {
     await declareOrderRules(bus, threshold);
 
@@ -82,14 +95,14 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
       retry: { attempts: 10, backoff: { initialMs: 50, maxMs: 1_000 } },
     };
     const consumers = [
-      stockService(bus, inventory, consumerOptions),
+      stockService(bus, ledger, consumerOptions, transactional),
       paymentService(bus, {
         ...consumerOptions,
         gateway,
         store,
         failAfterCharge: () => failures() < failureRate,
       }),
-      ...fulfillmentService(bus, inventory, customers, purchaseOrders, consumerOptions),
+      ...fulfillmentService(bus, ledger, customers, purchaseOrders, consumerOptions),
       ...notificationService(bus, store, outboxes, consumerOptions),
       financeService(bus, alerts, consumerOptions),
     ];
@@ -150,12 +163,40 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
       financeAlerts: alerts.size,
       expectedFinanceAlerts: expectedAlerts,
       purchaseOrders: purchaseOrders.size,
-      stockConsistent: inventory.isConsistent(),
+      stockConsistent: await ledger.isConsistent(),
     };
     return withInvariants(summary);
   } finally {
+    await transactional?.close();
     await bus.close();
   }
+}
+
+/** The stock ledger in PostgreSQL, with the outbox (relayed in this process) and the inbox. */
+async function openTransactionalStock(
+  bus: Bus,
+  databaseUrl: string,
+  runId: string,
+  stock: Record<string, number>,
+): Promise<TransactionalStock & { close(): Promise<void> }> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 12 });
+  pool.on('error', () => {});
+  const schema = `orders_${runId}`;
+  const ledger = await PostgresStockLedger.open(pool, schema, stock);
+  const outbox = createPostgresOutbox({ pool, bus, schema, relay: { pollIntervalMs: 250 } });
+  const inbox = createPostgresInbox({ outbox });
+  await outbox.migrate();
+  await inbox.migrate();
+  await outbox.start();
+  return {
+    ledger,
+    inbox,
+    async close() {
+      await outbox.stop();
+      await ledger.drop();
+      await pool.end();
+    },
+  };
 }
 
 /** Adds whether every invariant holds to the figures of a run. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serviceUnavailable } from '@omnibus/contract-tests';
 import { formatSummary, runOrderFlow } from '../src/order-flow.js';
 
 describe('the order example on memory://', () => {
@@ -33,5 +34,28 @@ describe('the order example on memory://', () => {
       timeoutMs: 30_000,
     });
     expect(summary).toMatchObject({ ok: true, doubleCharges: 0, emails: 30, sms: 30 });
+  });
+});
+
+const postgresUrl = process.env.OMNIBUS_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const postgresUnavailable = await serviceUnavailable({
+  name: 'PostgreSQL',
+  url: postgresUrl,
+  defaultPort: 5432,
+  howToStart:
+    '`docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test postgres:16`',
+});
+
+describe.skipIf(postgresUnavailable !== undefined)('the order example with the PostgreSQL outbox', () => {
+  it('keeps stock in PostgreSQL, announces reservations through the outbox, and stays correct', async () => {
+    const summary = await runOrderFlow({
+      transport: 'memory://',
+      orders: 20,
+      seed: 42,
+      failureRate: 0.3,
+      timeoutMs: 60_000,
+      databaseUrl: postgresUrl,
+    });
+    expect(summary).toMatchObject({ ok: true, doubleCharges: 0, emails: 20, sms: 20, stockConsistent: true });
   });
 });
