@@ -18,6 +18,7 @@ import { consumeSource } from './rabbitmq-consumer.js';
 import { names, createTopology } from './rabbitmq-topology.js';
 import type { ResolvedRabbitMqOptions } from './rabbitmq-transport-options.js';
 import { createRuleForwarder } from './rule-forwarder.js';
+import { createSendDeadlines } from './send-deadlines.js';
 
 interface ActiveRule {
   readonly fingerprint: string;
@@ -40,6 +41,9 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
    * for the reconnect and publishes again (consumers deduplicate by id), until `sendTimeoutMs`
    * has passed: then it rejects with `ConnectionError`. It never resolves unconfirmed.
    */
+  // One timer bounds every send's wait for its confirms.
+  const deadlines = createSendDeadlines();
+
   async function withSession(
     action: string,
     signal: AbortSignal | undefined,
@@ -62,20 +66,15 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
   }
 
   function withDeadline(work: Promise<void>, deadline: number, action: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new ConnectionError(
-              `${action}: the broker did not confirm within ${options.sendTimeoutMs} ms (sendTimeoutMs). The message may or may not have been stored.`,
-              { transport: 'rabbitmq' },
-            ),
-          ),
-        Math.max(0, deadline - Date.now()),
-      );
-    });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+    return deadlines.bound(
+      work,
+      deadline - Date.now(),
+      () =>
+        new ConnectionError(
+          `${action}: the broker did not confirm within ${options.sendTimeoutMs} ms (sendTimeoutMs). The message may or may not have been stored.`,
+          { transport: 'rabbitmq' },
+        ),
+    );
   }
 
   const toQueue = (exchange: string, queue: string, messages: readonly EncodedMessage[]): Outgoing[] =>
