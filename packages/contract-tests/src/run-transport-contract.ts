@@ -16,6 +16,7 @@ import { provisioningSuite } from './suites/provisioning.js';
 import { queueSuite } from './suites/queue.js';
 import { retrySuite } from './suites/retry.js';
 import { ruleSuite } from './suites/rules.js';
+import { telemetrySuite } from './suites/telemetry.js';
 import { topicSuite } from './suites/topics.js';
 import type { TransportContractOptions } from './transport-contract-options.js';
 
@@ -70,6 +71,7 @@ export function runTransportContract(options: TransportContractOptions): void {
     capabilityHonestySuite(scenario);
     provisioningSuite(scenario);
     interopSuite(scenario, options);
+    telemetrySuite(scenario);
 
     // A self-check of the suite, not of the transport: the exported id list (which `skip` is typed
     // against) must name exactly the scenarios registered. It runs after collection, when every

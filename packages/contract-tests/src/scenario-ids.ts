@@ -164,6 +164,16 @@ export const scenarioIds = [
   'provisioning.missing-subscription',
   'provisioning.existing-queue',
   'provisioning.existing-topic',
+  // telemetry
+  'telemetry.send-process',
+  'telemetry.batch',
+  'telemetry.retry',
+  'telemetry.delay',
+  'telemetry.rule',
+  'telemetry.topic',
+  'telemetry.dead-letter',
+  'telemetry.context-and-logs',
+  'telemetry.lifecycle-events',
 ] as const;
 
 /** The id of one scenario, e.g. `'queue.round-trip'`. */

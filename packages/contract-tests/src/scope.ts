@@ -1,4 +1,12 @@
-import { type Bus, createBus, type EventRule, type RuleInput, type Transport } from '@omnibus/core';
+import {
+  type Bus,
+  createBus,
+  type EventRule,
+  type Logger,
+  type RuleInput,
+  type TelemetryOptions,
+  type Transport,
+} from '@omnibus/core';
 import { type Collector, silentLogger, sleep, uniqueId, uniqueName, waitFor } from './harness.js';
 import { observeTransport, type TransportCalls } from './observe-transport.js';
 import type { TransportContractOptions } from './transport-contract-options.js';
@@ -28,7 +36,7 @@ export interface Scope {
   /** A unique message id. */
   id(): string;
   /** Opens a bus on a new transport from the factory. */
-  open(options?: { provision?: 'auto' | 'never' }): Promise<OpenBus>;
+  open(options?: OpenOptions): Promise<OpenBus>;
   /** Skips the scenario at run time, e.g. for a capability the transport does not declare. */
   skip(reason: string): never;
   /** Runs `cleanup` when the scenario ends, before the buses close. */
@@ -44,6 +52,15 @@ export interface Scope {
   settle(): Promise<void>;
   /** Sleeps `ms` scaled by the time scale. */
   pause(ms: number): Promise<void>;
+}
+
+/** How a scenario opens a bus. */
+export interface OpenOptions {
+  provision?: 'auto' | 'never';
+  /** Telemetry providers for this bus only (scenarios run concurrently). @default off */
+  telemetry?: TelemetryOptions;
+  /** The bus logger. @default the suite's logger */
+  logger?: Logger;
 }
 
 const BASE_PATIENCE_MS = 10_000;
@@ -74,7 +91,14 @@ export function createScope(
       }
       const { transport, calls } = observeTransport(await factory());
       const source = uniqueName('src');
-      const bus = await createBus({ transport, source, provision, logger });
+      const bus = await createBus({
+        transport,
+        source,
+        provision,
+        logger: openOptions.logger ?? logger,
+        // Off unless asked for: a globally registered provider must not see every scenario's spans.
+        telemetry: openOptions.telemetry ?? false,
+      });
       buses.push(bus);
       return {
         bus,

@@ -134,4 +134,13 @@ export { redactSecrets } from './config/redact.js';
 
 export { createConsoleLogger, type Logger } from './logger/logger.js';
 
+export { TraceContextAttribute } from './telemetry/trace-context-attribute.js';
+export type {
+  MeterProviderLike,
+  TelemetryOptions,
+  TracerProviderLike,
+} from './telemetry/telemetry-options.js';
+export type { BusEventListener, BusEventName, BusEvents } from './telemetry/bus-events.js';
+export type { SendOperation } from './telemetry/bus-telemetry.js';
+
 export * from './errors/index.js';

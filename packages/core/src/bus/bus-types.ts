@@ -8,6 +8,8 @@ import type { MessageInput } from '../message/message.js';
 import type { EventPattern } from '../pattern/index.js';
 import type { Capabilities } from '../transport/capabilities.js';
 import type { Delivery, RuleTarget, Transport } from '../transport/transport.js';
+import type { BusEventListener, BusEventName } from '../telemetry/bus-events.js';
+import type { TelemetryOptions } from '../telemetry/telemetry-options.js';
 
 /** Options of `createBus`. */
 export interface BusOptions {
@@ -26,6 +28,13 @@ export interface BusOptions {
   provision?: 'auto' | 'never';
   /** Where Omnibus logs. @default warnings and errors to the console */
   logger?: Logger;
+  /**
+   * OpenTelemetry traces and metrics. With `@opentelemetry/api` installed, the bus uses the
+   * globally registered providers unless others are given here; `false` turns telemetry off (the
+   * API is then never loaded). See docs/concepts/observability.md.
+   * @default the global providers when `@opentelemetry/api` is installed, else off
+   */
+  telemetry?: TelemetryOptions | false;
 }
 
 /** The entry point: producers, consumers, topics, rules and events over one transport. */
@@ -36,6 +45,12 @@ export interface Bus {
   readonly transportName: string;
   /** The CloudEvents `source` this bus stamps on what it sends without one. */
   readonly source: string;
+  /**
+   * Subscribes to a lifecycle event (`sent`, `received`, `settled`, `dead-lettered`,
+   * `connection-lost`, `connection-restored`); returns the function that unsubscribes. Listeners
+   * run synchronously on the messaging path: keep them short. A listener that throws is logged.
+   */
+  on<E extends BusEventName>(event: E, listener: BusEventListener<E>): () => void;
   /** A producer for a point-to-point queue. */
   producer(queue: string, options?: ProducerOptions): Producer;
   /** A consumer of a queue. Call `start()` to begin. */

@@ -19,6 +19,9 @@ import type { MessageInput } from '../message/message.js';
 import { compilePattern, validatePattern } from '../pattern/index.js';
 import { hasTypedInputs, validateTypedInputs } from '../schema/define-message.js';
 import { checkDelay, checkOrdering } from '../transport/check-capabilities.js';
+import { createTelemetry, type Telemetry } from '../telemetry/create-telemetry.js';
+import type { Inject } from '../telemetry/bus-observer.js';
+import { EVENTS_DESTINATION } from '../telemetry/bus-telemetry.js';
 import type {
   Delivery,
   QueueRef,
@@ -70,15 +73,19 @@ export async function createBus(options: BusOptions | string | URL): Promise<Bus
       `Transport '${transport.name}' implements specification ${String(transport.specificationVersion)}; this @omnibus/core needs v1. Align the package versions.`,
     );
   }
+  const telemetry = await createTelemetry(
+    settings,
+    transport,
+    settings.logger ?? createConsoleLogger('warn'),
+  );
   await transport.connect();
-  return assembleBus(transport, source, settings);
+  return assembleBus(transport, source, telemetry);
 }
 
 /** A handler of either envelope mode; the consumer's `envelope` option says which it gets. */
 type AnyHandler = Handler | RawHandler | BatchHandler;
 
-function assembleBus(transport: Transport, source: string, settings: BusOptions): Bus {
-  const logger = settings.logger ?? createConsoleLogger('warn');
+function assembleBus(transport: Transport, source: string, { observer, events, logger }: Telemetry): Bus {
   const capabilities = transport.capabilities;
   const running = new Set<Consumer>();
   const rules = new Map<string, string>();
@@ -93,21 +100,28 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
   async function prepare(
     inputs: readonly MessageInput[],
     stamp: Stamp | undefined,
+    inject: Inject | undefined,
   ): Promise<EncodedMessage[]> {
-    return encodeAll(await validateTypedInputs(inputs), stamp);
+    return encodeAll(await validateTypedInputs(inputs), stamp, inject);
   }
 
   /**
    * Stamps and encodes a batch that needs no schema validation, checking each message's size
    * before any I/O. Synchronous, so an untyped send awaits nothing before the transport.
    */
-  function encodeAll(inputs: readonly MessageInput[], stamp: Stamp | undefined): EncodedMessage[] {
+  function encodeAll(
+    inputs: readonly MessageInput[],
+    stamp: Stamp | undefined,
+    inject: Inject | undefined,
+  ): EncodedMessage[] {
     const time = isoTimeNow();
     const defaults: EnvelopeDefaults = stamp ? { source, time, ...stamp } : { source, time };
     const encoded: EncodedMessage[] = new Array(inputs.length);
     const max = capabilities.maxMessageBytes;
     for (let index = 0; index < inputs.length; index++) {
       const message = encodeMessage(inputs[index]!, defaults);
+      // encodeMessage builds a fresh attributes object; trace context joins it before the size check.
+      inject?.(message.attributes as Record<string, string>, index, message.id);
       const size = encodedSize(message);
       if (size > max) throw new MessageTooLargeError(size, max, { transport: transport.name });
       encoded[index] = message;
@@ -115,8 +129,11 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     return encoded;
   }
 
-  const encodeBatch = (inputs: readonly MessageInput[], stamp: Stamp | undefined) =>
-    hasTypedInputs(inputs) ? prepare(inputs, stamp) : encodeAll(inputs, stamp);
+  const encodeBatch = (
+    inputs: readonly MessageInput[],
+    stamp: Stamp | undefined,
+    inject: Inject | undefined,
+  ) => (hasTypedInputs(inputs) ? prepare(inputs, stamp, inject) : encodeAll(inputs, stamp, inject));
   // The options of a plain send, made once: most sends have no delay and no ordering.
   const plainSendOptions: SendOptions = { signal: closeController.signal };
 
@@ -130,9 +147,6 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     ensureOpen();
     checkDelay(capabilities, transport.name, delayMs);
     if (inputs.length === 0) return;
-    const batch = encodeBatch(inputs, stamp);
-    // Awaited only when a schema made it asynchronous: an await costs a turn of the microtask queue.
-    const encoded = Array.isArray(batch) ? batch : await batch;
     const sendOptions: SendOptions =
       delayMs || ordering
         ? {
@@ -141,25 +155,43 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
             ...(ordering ? { ordering } : {}),
           }
         : plainSendOptions;
-    await transport.send(queue, encoded, sendOptions);
+    await observer.send(
+      'send',
+      queue,
+      inputs.length,
+      (inject) => encodeBatch(inputs, stamp, inject),
+      (encoded) => transport.send(queue, encoded, sendOptions),
+    );
   }
 
   async function publish(topic: string, inputs: readonly MessageInput[], stamp?: Stamp) {
     ensureOpen();
     if (inputs.length === 0) return;
-    const encoded = await encodeBatch(inputs, stamp);
-    await transport.publish(topic, encoded, { signal: closeController.signal });
+    await observer.send(
+      'publish',
+      topic,
+      inputs.length,
+      (inject) => encodeBatch(inputs, stamp, inject),
+      (encoded) => transport.publish(topic, encoded, { signal: closeController.signal }),
+    );
   }
 
   async function emit(inputs: readonly MessageInput[], stamp?: Stamp) {
     ensureOpen();
     if (inputs.length === 0) return;
-    await transport.emit(await encodeBatch(inputs, stamp));
+    await observer.send(
+      'emit',
+      EVENTS_DESTINATION,
+      inputs.length,
+      (inject) => encodeBatch(inputs, stamp, inject),
+      (encoded) => transport.emit(encoded),
+    );
   }
 
   const host: ConsumerHost = {
     transport,
     logger,
+    observe: (sourceRef, onDelivery) => observer.delivery(sourceRef, onDelivery),
     async ready() {
       ensureOpen();
     },
@@ -206,6 +238,7 @@ function assembleBus(transport: Transport, source: string, settings: BusOptions)
     capabilities,
     transportName: transport.name,
     source,
+    on: (name, listener) => events.on(name, listener),
     producer(queue, producerOptions = {}): Producer {
       checkName('queue', queue);
       checkOrdering(capabilities, transport.name, producerOptions.ordering);

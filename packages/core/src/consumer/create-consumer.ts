@@ -3,7 +3,7 @@ import { ClosedError } from '../errors/index.js';
 import type { Logger } from '../logger/logger.js';
 import type { MessageInput } from '../message/message.js';
 import { checkOrdering } from '../transport/check-capabilities.js';
-import type { SourceRef, Transport, TransportSubscription } from '../transport/transport.js';
+import type { DeliveryHandler, SourceRef, Transport, TransportSubscription } from '../transport/transport.js';
 import type { BatchConsumerOptions } from './batch-handler.js';
 import { collectBatches } from './collect-batches.js';
 import type { ConsumerOptions } from './consumer-options.js';
@@ -14,6 +14,8 @@ import type { Handler } from './handler.js';
 export interface ConsumerHost {
   readonly transport: Transport;
   readonly logger: Logger;
+  /** Wraps a delivery handler with tracing, metrics and lifecycle events (see `telemetry/`). */
+  observe(source: SourceRef, onDelivery: DeliveryHandler): DeliveryHandler;
   /** Resolves once the transport is connected; rejects with `ClosedError` after `close()`. */
   ready(): Promise<void>;
   /** Sends/publishes/emits on behalf of a handler, with correlation and causation stamped. */

@@ -15,6 +15,7 @@ import { DeliveryContext } from './delivery-context.js';
 import type { Handler, HandlerContext, Middleware } from './handler.js';
 import { toError } from './to-error.js';
 import { type ResolvedConsumerOptions, validateConsumerOptions } from './validate-consumer-options.js';
+import { noteFailure } from '../telemetry/bus-observer.js';
 
 /**
  * The runtime that handles one delivery: decode, middleware and handler, then exactly one settle
@@ -82,7 +83,7 @@ export function createDeliveryProcessor(
     } catch (thrown) {
       if (timer) clearTimeout(timer);
       context.release();
-      await settle(delivery, () => onFailure(delivery, message, toError(thrown)));
+      await settle(delivery, () => onFailure(delivery, message, noteFailure(toError(thrown))));
       return;
     }
     if (timer) clearTimeout(timer);
@@ -155,7 +156,7 @@ export function createDeliveryProcessor(
     );
   }
 
-  return { settings, origin, abortable, process };
+  return { settings, origin, abortable, process: host.observe(source, process) };
 }
 
 /** `queue`, `topic/subscription`, or either followed by `(dead letters)`. */

@@ -3,6 +3,7 @@ import { ConfigurationError, DuplicateInProgressError } from '../errors/index.js
 import type { HandlerContext, Middleware } from '../consumer/handler.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { Message } from '../message/message.js';
+import { noteIdempotency } from '../telemetry/bus-observer.js';
 
 export interface IdempotencyOptions {
   /** Where handled keys are remembered. */
@@ -82,12 +83,14 @@ export function idempotency(options: IdempotencyOptions): Middleware {
 
     let claim = await store.claim(key, claimOptions);
     while (claim.status === 'in-progress') {
+      noteIdempotency('in_progress');
       if (onInProgress === 'retry-later') throw new DuplicateInProgressError(key, claim.expiresAt);
       // Wait for the first copy: poll at a tenth of the remaining lease, bounded by the lease itself.
       const remaining = claim.expiresAt - Date.now();
       await sleep(Math.min(250, Math.max(20, remaining / 10)), context.signal);
       claim = await store.claim(key, claimOptions);
     }
+    noteIdempotency(claim.status === 'completed' ? 'duplicate' : 'claimed');
     if (claim.status === 'completed') {
       context.logger.debug(`Skipping duplicate of message ${message.id} (idempotency key ${key}).`);
       return claim.result;
