@@ -2,24 +2,22 @@ import type pg from 'pg';
 import { type Bus, createBus } from '@omnibus/core';
 import { PostgresIdempotencyStore } from '@omnibus/idempotency-postgres';
 import { createRabbitMqTransport } from '@omnibus/rabbitmq';
-import { serviceUnavailable } from '@omnibus/contract-tests';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresOutbox } from '../src/index.js';
 import { startLedger } from './delivery-ledger.js';
-import { createPool, postgresUnavailable, postgresUrl, waitFor } from './postgres-server.js';
+import {
+  createPool,
+  postgresAndRabbitMqUnavailable,
+  rabbitUrl,
+  postgresUrl,
+  waitFor,
+} from './postgres-server.js';
 import { findPostgresBin, type PrivatePostgres, startPrivatePostgres } from './private-postgres.js';
 
-const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const bin = findPostgresBin();
 const unavailable =
   (bin === undefined ? 'no PostgreSQL server binaries under /usr/lib/postgresql/<version>/bin' : undefined) ??
-  (await postgresUnavailable()) ??
-  (await serviceUnavailable({
-    name: 'RabbitMQ',
-    url: rabbitUrl,
-    defaultPort: 5672,
-    howToStart: '`rabbitmq-server -detached` (or set RABBITMQ_URL)',
-  }));
+  (await postgresAndRabbitMqUnavailable());
 if (unavailable !== undefined && bin === undefined) {
   if (process.env.CI === 'true') throw new Error(unavailable);
   console.warn(`Skipping the PostgreSQL restart test: ${unavailable}.`);

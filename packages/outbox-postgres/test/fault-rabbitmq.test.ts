@@ -1,7 +1,6 @@
 import { type Bus, createBus, type Transport } from '@omnibus/core';
 import { PostgresIdempotencyStore } from '@omnibus/idempotency-postgres';
 import { createRabbitMqTransport } from '@omnibus/rabbitmq';
-import { serviceUnavailable } from '@omnibus/contract-tests';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresOutbox } from '../src/index.js';
 import { startLedger } from './delivery-ledger.js';
@@ -9,21 +8,14 @@ import { runSigkillScenario } from './sigkill-scenario.js';
 import {
   createPool,
   inTransaction,
-  postgresUnavailable,
+  postgresAndRabbitMqUnavailable,
+  rabbitUrl,
   postgresUrl,
   uniqueSchema,
   waitFor,
 } from './postgres-server.js';
 
-const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const unavailable =
-  (await postgresUnavailable()) ??
-  (await serviceUnavailable({
-    name: 'RabbitMQ',
-    url: rabbitUrl,
-    defaultPort: 5672,
-    howToStart: '`rabbitmq-server -detached` (or set RABBITMQ_URL)',
-  }));
+const unavailable = await postgresAndRabbitMqUnavailable();
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe.skipIf(unavailable !== undefined)('outbox on real PostgreSQL and RabbitMQ', () => {

@@ -57,3 +57,16 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** The RabbitMQ the broker tests use; override with RABBITMQ_URL. */
+export const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** Why the PostgreSQL + RabbitMQ tests cannot run here, or undefined; under CI an unreachable server throws. */
+export const postgresAndRabbitMqUnavailable = async (): Promise<string | undefined> =>
+  (await postgresUnavailable()) ??
+  (await serviceUnavailable({
+    name: 'RabbitMQ',
+    url: rabbitUrl,
+    defaultPort: 5672,
+    howToStart: '`rabbitmq-server -detached` (or set RABBITMQ_URL)',
+  }));

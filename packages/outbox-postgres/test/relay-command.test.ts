@@ -1,28 +1,20 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type Bus, createBus, type Message } from '@omnibus/core';
-import { serviceUnavailable } from '@omnibus/contract-tests';
 import { createRabbitMqTransport } from '@omnibus/rabbitmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresOutbox } from '../src/index.js';
 import {
   createPool,
   inTransaction,
-  postgresUnavailable,
+  postgresAndRabbitMqUnavailable,
+  rabbitUrl,
   postgresUrl,
   uniqueSchema,
   waitFor,
 } from './postgres-server.js';
 
-const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const unavailable =
-  (await postgresUnavailable()) ??
-  (await serviceUnavailable({
-    name: 'RabbitMQ',
-    url: rabbitUrl,
-    defaultPort: 5672,
-    howToStart: '`rabbitmq-server -detached` (or set RABBITMQ_URL)',
-  }));
+const unavailable = await postgresAndRabbitMqUnavailable();
 const command = fileURLToPath(new URL('../src/relay-bin.ts', import.meta.url));
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
