@@ -56,11 +56,16 @@ function createCollector(handle: BatchHandler, size: number, waitMs: number): Ha
     const first = batch[0]!.context;
     const contexts = new Map(batch.map((entry) => [entry.message, entry.context]));
     let result: unknown;
+    let signal: AbortSignal | undefined;
     try {
       result = await handle(
         batch.map((entry) => entry.message),
         {
-          signal: AbortSignal.any(batch.map((entry) => entry.context.signal)),
+          // Made on first use: each message's signal costs an AbortController.
+          get signal() {
+            signal ??= AbortSignal.any(batch.map((entry) => entry.context.signal));
+            return signal;
+          },
           logger: first.logger,
           origin: first.origin,
           contextOf(message) {
