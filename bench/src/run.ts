@@ -27,7 +27,7 @@ if (wants('memory')) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    conditions: ['source'],
+    conditions: ['@omnibus/source'],
     outfile: bundle,
     logLevel: 'error',
   });

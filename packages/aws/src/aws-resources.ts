@@ -15,7 +15,8 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ConfigurationError, type QueueRef, type SubscriptionRef } from '@omnibus/core';
+import { ConfigurationError } from '@omnibus/core';
+import type { QueueRef, SubscriptionRef } from '@omnibus/core/transport';
 import { mapAwsError } from './map-aws-error.js';
 import type { NativeNames } from './native-names.js';
 

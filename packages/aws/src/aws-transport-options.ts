@@ -1,7 +1,8 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ConfigurationError, redactSecrets } from '@omnibus/core';
+import { ConfigurationError } from '@omnibus/core';
+import { redactSecrets } from '@omnibus/core/transport';
 
 /** Options of `createAwsTransport`. Every field is optional; see each `@default`. */
 export interface AwsTransportOptions {

@@ -1,18 +1,17 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  ClosedError,
-  type ConsumeOptions,
-  type DeliveryHandler,
-  type EncodedMessage,
-  type RuleDefinition,
-  type SendOptions,
-  type SourceRef,
-  type Transport,
-  type TransportSubscription,
-  UnsupportedFeatureError,
-} from '@omnibus/core';
+import { ClosedError, UnsupportedFeatureError } from '@omnibus/core';
+import type {
+  ConsumeOptions,
+  DeliveryHandler,
+  EncodedMessage,
+  RuleDefinition,
+  SendOptions,
+  SourceRef,
+  Transport,
+  TransportSubscription,
+} from '@omnibus/core/transport';
 import { awsCapabilities, MAX_DELAY_MS } from './aws-capabilities.js';
 import { createAwsResources } from './aws-resources.js';
 import {

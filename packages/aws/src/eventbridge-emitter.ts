@@ -3,7 +3,8 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { decodeEventView, type EncodedMessage, MessageTooLargeError } from '@omnibus/core';
+import { MessageTooLargeError } from '@omnibus/core';
+import { decodeEventView, type EncodedMessage } from '@omnibus/core/transport';
 import { AWS_MESSAGE_LIMIT_BYTES } from './aws-capabilities.js';
 import { BATCH_RESENDS, MAX_BATCH_ENTRIES } from './aws-batch-limits.js';
 import { mapAwsError } from './map-aws-error.js';

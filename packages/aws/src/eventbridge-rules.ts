@@ -8,7 +8,8 @@ import {
   PutTargetsCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { ConfigurationError, type RuleDefinition } from '@omnibus/core';
+import { ConfigurationError } from '@omnibus/core';
+import type { RuleDefinition } from '@omnibus/core/transport';
 import type { AwsResources } from './aws-resources.js';
 import { mapAwsError } from './map-aws-error.js';
 import type { NativeNames } from './native-names.js';

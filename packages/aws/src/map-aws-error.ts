@@ -3,10 +3,9 @@ import {
   ConnectionError,
   MessageTooLargeError,
   OmnibusError,
-  redactSecrets,
   UnsupportedFeatureError,
-  isNetworkErrorCode,
 } from '@omnibus/core';
+import { redactSecrets, isNetworkErrorCode } from '@omnibus/core/transport';
 
 const transport = 'aws';
 

@@ -12,7 +12,7 @@ import {
   type FailureInfo,
   type TransportSubscription,
   withHeaders,
-} from '@omnibus/core';
+} from '@omnibus/core/transport';
 import { MAX_VISIBILITY_SECONDS } from './aws-capabilities.js';
 import type { ConsumableQueue } from './aws-resources.js';
 import { mapAwsError } from './map-aws-error.js';

@@ -5,12 +5,8 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  ClosedError,
-  type DeadLetterStore,
-  type LeasedDeadLetter,
-  type StoredDeadLetter,
-} from '@omnibus/core';
+import { ClosedError } from '@omnibus/core';
+import type { DeadLetterStore, LeasedDeadLetter, StoredDeadLetter } from '@omnibus/core/transport';
 import type { AwsResources } from './aws-resources.js';
 import { mapAwsError } from './map-aws-error.js';
 import { createSqsDeleter } from './sqs-deleter.js';

@@ -5,7 +5,8 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type EncodedMessage, MessageTooLargeError } from '@omnibus/core';
+import { MessageTooLargeError } from '@omnibus/core';
+import type { EncodedMessage } from '@omnibus/core/transport';
 import { BATCH_RESENDS, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from './aws-batch-limits.js';
 import { AWS_MESSAGE_LIMIT_BYTES } from './aws-capabilities.js';
 import { mapAwsError } from './map-aws-error.js';

@@ -1,4 +1,4 @@
-import type { EncodedMessage } from '@omnibus/core';
+import type { EncodedMessage } from '@omnibus/core/transport';
 
 /**
  * How an Omnibus envelope travels as SQS/SNS message attributes, which allow at most 10 per

@@ -14,12 +14,12 @@ import {
   type Bus,
   createBus,
   defineConsumer,
-  encodeMessage,
   FailureHeader,
   InvocationFailedError,
   type Message,
   PermanentError,
 } from '@omnibus/core';
+import { encodeMessage } from '@omnibus/core/transport';
 import type { EventBridgeEvent, SNSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsTransport } from '../src/index.js';

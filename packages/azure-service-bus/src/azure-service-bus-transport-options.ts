@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
-import { ConfigurationError, redactSecrets, type TransportFactoryOptions } from '@omnibus/core';
+import { ConfigurationError } from '@omnibus/core';
+import { redactSecrets, type TransportFactoryOptions } from '@omnibus/core/transport';
 import type { ServiceBusAdministration } from './service-bus-administration.js';
 
 /**

@@ -1,17 +1,17 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { ServiceBusClient } from '@azure/service-bus';
-import {
-  ClosedError,
-  type ConsumeOptions,
-  type Delivery,
-  type DeliveryHandler,
-  type EncodedMessage,
-  type RuleDefinition,
-  type SendOptions,
-  type SourceRef,
-  type Transport,
-  type TransportSubscription,
-} from '@omnibus/core';
+import { ClosedError } from '@omnibus/core';
+import type {
+  ConsumeOptions,
+  Delivery,
+  DeliveryHandler,
+  EncodedMessage,
+  RuleDefinition,
+  SendOptions,
+  SourceRef,
+  Transport,
+  TransportSubscription,
+} from '@omnibus/core/transport';
 import { azureServiceBusCapabilities } from './azure-service-bus-capabilities.js';
 import {
   type AzureServiceBusTransportOptions,

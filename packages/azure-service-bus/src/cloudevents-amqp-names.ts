@@ -1,4 +1,5 @@
-import { Attribute, InvalidMessageError } from '@omnibus/core';
+import { InvalidMessageError } from '@omnibus/core';
+import { Attribute } from '@omnibus/core/transport';
 
 /**
  * Envelope attribute names on Service Bus, per the CloudEvents AMQP protocol binding (§3.1.3.1):

@@ -1,4 +1,4 @@
-import { Attribute } from '@omnibus/core';
+import { Attribute } from '@omnibus/core/transport';
 import { AMQP_PREFIX, toApplicationPropertyName } from './cloudevents-amqp-names.js';
 
 /**

@@ -4,9 +4,8 @@ import {
   InvalidMessageError,
   MessageTooLargeError,
   OmnibusError,
-  redactSecrets,
-  isNetworkErrorCode,
 } from '@omnibus/core';
+import { redactSecrets, isNetworkErrorCode } from '@omnibus/core/transport';
 
 const TRANSPORT = 'azure-service-bus';
 

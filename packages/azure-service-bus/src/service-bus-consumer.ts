@@ -4,7 +4,7 @@ import type {
   ServiceBusReceivedMessage,
   ServiceBusReceiver,
 } from '@azure/service-bus';
-import type { Delivery, DeliveryHandler, FailureInfo, TransportSubscription } from '@omnibus/core';
+import type { Delivery, DeliveryHandler, FailureInfo, TransportSubscription } from '@omnibus/core/transport';
 import { mapAzureServiceBusError } from './map-azure-service-bus-error.js';
 import { attemptOf, fromServiceBusMessage } from './wire-message.js';
 

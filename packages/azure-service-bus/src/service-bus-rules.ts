@@ -4,7 +4,7 @@ import {
   decodeEventView,
   type RuleDefinition,
   type TransportSubscription,
-} from '@omnibus/core';
+} from '@omnibus/core/transport';
 import { compileServiceBusFilter } from './compile-service-bus-filter.js';
 import { mapAzureServiceBusError, serviceBusErrorCode } from './map-azure-service-bus-error.js';
 import { type RuleFilter, type SubscriptionRule, toSdkFilter } from './service-bus-administration.js';

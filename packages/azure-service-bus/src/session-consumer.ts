@@ -1,5 +1,5 @@
 import type { ServiceBusClient, ServiceBusSessionReceiver } from '@azure/service-bus';
-import type { DeliveryHandler, TransportSubscription } from '@omnibus/core';
+import type { DeliveryHandler, TransportSubscription } from '@omnibus/core/transport';
 import { createDelivery, type ReceiverAddress, receiverOptions } from './service-bus-consumer.js';
 import { serviceBusErrorCode } from './map-azure-service-bus-error.js';
 

@@ -1,5 +1,6 @@
 import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
-import { Attribute, type EncodedMessage, FailureHeader } from '@omnibus/core';
+import { FailureHeader } from '@omnibus/core';
+import { Attribute, type EncodedMessage } from '@omnibus/core/transport';
 import {
   checkHeaderName,
   fromApplicationPropertyName,

@@ -3,9 +3,9 @@ import {
   ConfigurationError,
   ConnectionError,
   OmnibusError,
-  redactSecrets,
   TransportNotInstalledError,
 } from '@omnibus/core';
+import { redactSecrets } from '@omnibus/core/transport';
 import { type CliIo, printLine } from './cli-io.js';
 import { ExitCode } from './exit-codes.js';
 import { openBus, transportUrl } from './open-bus.js';

@@ -1,4 +1,5 @@
-import { OmnibusError, redactSecrets } from '@omnibus/core';
+import { OmnibusError } from '@omnibus/core';
+import { redactSecrets } from '@omnibus/core/transport';
 import { type CliIo, printError, printLine } from './cli-io.js';
 import { dlqCommand } from './dlq-command.js';
 import { doctorCommand } from './doctor-command.js';

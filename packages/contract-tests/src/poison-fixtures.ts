@@ -1,4 +1,4 @@
-import { Attribute, type EncodedMessage } from '@omnibus/core';
+import { Attribute, type EncodedMessage } from '@omnibus/core/transport';
 
 /** A Standard Schema for `{ amount: number }`, written by hand so the suite needs no schema library. */
 export const amountSchema = {

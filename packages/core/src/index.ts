@@ -17,18 +17,7 @@ export type {
 } from './bus/bus-types.js';
 
 export type { Message, MessageInput, EventView } from './message/message.js';
-export { Attribute, RESERVED_ATTRIBUTE_PREFIX, type EncodedMessage } from './message/encoded-message.js';
 export { FailureHeader } from './message/failure-headers.js';
-export {
-  decodeEventView,
-  decodeMessage,
-  encodedSize,
-  encodeMessage,
-  toEventView,
-  userHeaders,
-  withHeaders,
-  type EnvelopeDefaults,
-} from './message/encode-message.js';
 export { uuidv7 } from './message/uuid-v7.js';
 
 export type {
@@ -86,12 +75,6 @@ export {
 } from './pattern/index.js';
 
 export type { Capabilities, DeadLetterManagementCapabilities } from './transport/capabilities.js';
-export type {
-  DeadLetterParent,
-  DeadLetterStore,
-  LeasedDeadLetter,
-  StoredDeadLetter,
-} from './transport/dead-letter-store.js';
 export type { DeadLetterOperations } from './dead-letters/create-dead-letters.js';
 export type {
   DeadLetterCount,
@@ -106,31 +89,15 @@ export type {
   RedriveResult,
 } from './dead-letters/dead-letter-types.js';
 export { readDeadLetter } from './dead-letters/read-dead-letter.js';
-export type {
-  ConsumeOptions,
-  DeadLetterRef,
-  Delivery,
-  DeliveryHandler,
-  FailureInfo,
-  QueueRef,
-  RuleDefinition,
-  RuleTarget,
-  SendOptions,
-  SourceRef,
-  SubscriptionRef,
-  Transport,
-  TransportFactory,
-  TransportFactoryOptions,
-  TransportSubscription,
-} from './transport/transport.js';
-export { checkDelay, checkOrdering } from './transport/check-capabilities.js';
+// What an application sees of a transport: the object `createBus` accepts and what it can do.
+// Everything a transport author needs to implement one is in `@omnibus/core/transport`.
+export type { Transport, TransportFactory, TransportFactoryOptions } from './transport/transport.js';
 
 export {
   createTransportFromUrl,
   registerTransport,
   type TransportLoader,
 } from './config/transport-registry.js';
-export { redactSecrets } from './config/redact.js';
 
 export { createConsoleLogger, type Logger } from './logger/logger.js';
 

@@ -8,9 +8,13 @@ const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 it('starts from the command line, prints its endpoint and stops on SIGTERM', async () => {
   // `source` resolves @omnibus/core to its TypeScript, as in the rest of the test run.
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@omnibus/source', '--import', 'tsx', cli, '--port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     const endpoint = await new Promise<string>((resolve, reject) => {
       let output = '';

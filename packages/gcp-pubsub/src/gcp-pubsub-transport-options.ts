@@ -1,5 +1,6 @@
 import type { PubSub } from '@google-cloud/pubsub';
-import { ConfigurationError, redactSecrets, type TransportFactoryOptions } from '@omnibus/core';
+import { ConfigurationError } from '@omnibus/core';
+import { redactSecrets, type TransportFactoryOptions } from '@omnibus/core/transport';
 
 /** Options of `createGcpPubSubTransport`. Every field is optional. */
 export interface GcpPubSubTransportOptions {

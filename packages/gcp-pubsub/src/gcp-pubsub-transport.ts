@@ -1,16 +1,16 @@
 import { PubSub } from '@google-cloud/pubsub';
-import {
-  type ConsumeOptions,
-  type Delivery,
-  type DeliveryHandler,
-  type EncodedMessage,
-  type RuleDefinition,
-  type SendOptions,
-  type SourceRef,
-  type Transport,
-  type TransportSubscription,
-  UnsupportedFeatureError,
-} from '@omnibus/core';
+import { UnsupportedFeatureError } from '@omnibus/core';
+import type {
+  ConsumeOptions,
+  Delivery,
+  DeliveryHandler,
+  EncodedMessage,
+  RuleDefinition,
+  SendOptions,
+  SourceRef,
+  Transport,
+  TransportSubscription,
+} from '@omnibus/core/transport';
 import { gcpPubSubCapabilities } from './gcp-pubsub-capabilities.js';
 import { type GcpPubSubTransportOptions, resolveGcpPubSubOptions } from './gcp-pubsub-transport-options.js';
 import { compilePubSubFilter } from './compile-pubsub-filter.js';

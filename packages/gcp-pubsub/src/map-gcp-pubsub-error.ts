@@ -1,10 +1,5 @@
-import {
-  ConfigurationError,
-  ConnectionError,
-  InvalidMessageError,
-  OmnibusError,
-  redactSecrets,
-} from '@omnibus/core';
+import { ConfigurationError, ConnectionError, InvalidMessageError, OmnibusError } from '@omnibus/core';
+import { redactSecrets } from '@omnibus/core/transport';
 
 const TRANSPORT = 'gcp-pubsub';
 

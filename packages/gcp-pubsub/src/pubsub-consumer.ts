@@ -1,12 +1,12 @@
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import { FailureHeader } from '@omnibus/core';
 import {
   type DeliveryHandler,
   type EncodedMessage,
-  FailureHeader,
   type FailureInfo,
   type TransportSubscription,
   withHeaders,
-} from '@omnibus/core';
+} from '@omnibus/core/transport';
 import { MAX_ACK_DEADLINE_SECONDS } from './gcp-pubsub-capabilities.js';
 import { ackAndFlush, releaseAfter } from './settle-pubsub-message.js';
 

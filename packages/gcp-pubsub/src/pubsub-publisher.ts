@@ -1,5 +1,5 @@
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import type { EncodedMessage } from '@omnibus/core';
+import type { EncodedMessage } from '@omnibus/core/transport';
 import { mapGcpPubSubError } from './map-gcp-pubsub-error.js';
 
 /** Publishes encoded messages to native topics and resolves once Pub/Sub confirmed all of them. */

@@ -3,7 +3,7 @@ import {
   decodeEventView,
   type RuleDefinition,
   type TransportSubscription,
-} from '@omnibus/core';
+} from '@omnibus/core/transport';
 
 /** What the router needs from the transport. */
 export interface RuleRouterDependencies {

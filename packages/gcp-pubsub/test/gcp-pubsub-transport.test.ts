@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
-import { type Delivery, encodeMessage, FailureHeader, type Transport } from '@omnibus/core';
+import { FailureHeader } from '@omnibus/core';
+import { type Delivery, encodeMessage, type Transport } from '@omnibus/core/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcpPubSubTransport } from '../src/index.js';
 import { EMULATOR_HOST, emulatorAvailable, PROJECT_ID } from './emulator.js';

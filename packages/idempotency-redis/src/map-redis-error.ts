@@ -1,4 +1,5 @@
-import { ConfigurationError, ConnectionError, OmnibusError, redactSecrets } from '@omnibus/core';
+import { ConfigurationError, ConnectionError, OmnibusError } from '@omnibus/core';
+import { redactSecrets } from '@omnibus/core/transport';
 
 const TRANSPORT = 'redis';
 

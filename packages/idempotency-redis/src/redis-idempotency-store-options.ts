@@ -1,4 +1,5 @@
-import { ConfigurationError, redactSecrets } from '@omnibus/core';
+import { ConfigurationError } from '@omnibus/core';
+import { redactSecrets } from '@omnibus/core/transport';
 import type { HashTag } from './redis-key-layout.js';
 
 /** Arguments of `EVAL`/`EVALSHA` as node-redis takes them. */

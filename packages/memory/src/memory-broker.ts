@@ -1,4 +1,5 @@
-import { ConfigurationError, type EncodedMessage, type RuleDefinition, type SourceRef } from '@omnibus/core';
+import { ConfigurationError } from '@omnibus/core';
+import type { EncodedMessage, RuleDefinition, SourceRef } from '@omnibus/core/transport';
 import { BrokerTimers } from './broker-timers.js';
 import { type Clock, systemClock } from './clock.js';
 import { DispatchScheduler } from './dispatch-scheduler.js';

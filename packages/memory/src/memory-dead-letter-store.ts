@@ -1,4 +1,4 @@
-import type { DeadLetterParent, DeadLetterStore, LeasedDeadLetter } from '@omnibus/core';
+import type { DeadLetterParent, DeadLetterStore, LeasedDeadLetter } from '@omnibus/core/transport';
 import type { Broker, Provision } from './memory-broker.js';
 import type { Entry, MemoryQueue } from './memory-queue.js';
 

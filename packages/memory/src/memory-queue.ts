@@ -1,4 +1,5 @@
-import { type EncodedMessage, FailureHeader, type FailureInfo, withHeaders } from '@omnibus/core';
+import { FailureHeader } from '@omnibus/core';
+import { type EncodedMessage, type FailureInfo, withHeaders } from '@omnibus/core/transport';
 import type { Clock } from './clock.js';
 import type { MemoryDelivery, QueueConsumer } from './queue-consumer.js';
 import { RingDeque } from './ring-deque.js';

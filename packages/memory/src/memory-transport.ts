@@ -1,18 +1,20 @@
 import {
   ClosedError,
   ConfigurationError,
+  MessageTooLargeError,
+  UnsupportedFeatureError,
+} from '@omnibus/core';
+import {
   type ConsumeOptions,
   type DeliveryHandler,
   type EncodedMessage,
   encodedSize,
-  MessageTooLargeError,
   type RuleDefinition,
   type SendOptions,
   type SourceRef,
   type Transport,
   type TransportSubscription,
-  UnsupportedFeatureError,
-} from '@omnibus/core';
+} from '@omnibus/core/transport';
 import type { MemoryBroker } from './memory-broker.js';
 import { MAX_DELAY_MS, memoryCapabilities } from './memory-capabilities.js';
 import { type MemoryTransportOptions, resolveMemoryTransportOptions } from './memory-transport-options.js';

@@ -1,4 +1,4 @@
-import { Attribute, type EncodedMessage, userHeaders } from '@omnibus/core';
+import { Attribute, type EncodedMessage, userHeaders } from '@omnibus/core/transport';
 import type { Entry } from './memory-queue.js';
 
 /** A stored message as the harness shows it, decoded as far as it can be. */

@@ -4,7 +4,7 @@ import type {
   EncodedMessage,
   FailureInfo,
   TransportSubscription,
-} from '@omnibus/core';
+} from '@omnibus/core/transport';
 import type { Entry, MemoryQueue } from './memory-queue.js';
 
 const settledPromise: Promise<void> = Promise.resolve();

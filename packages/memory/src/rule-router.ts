@@ -2,12 +2,10 @@ import {
   type CompiledPatternSet,
   ConfigurationError,
   compilePatternSet,
-  decodeEventView,
   validatePattern,
-  type EncodedMessage,
   type EventView,
-  type RuleDefinition,
 } from '@omnibus/core';
+import { decodeEventView, type EncodedMessage, type RuleDefinition } from '@omnibus/core/transport';
 
 /** Where a rule's matching events go: a function storing one event in the target queue or topic. */
 export type RuleTargetDelivery = (event: EncodedMessage) => void;

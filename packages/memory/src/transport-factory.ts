@@ -1,10 +1,10 @@
+import { ConfigurationError } from '@omnibus/core';
 import {
-  ConfigurationError,
   redactSecrets,
   type Transport,
   type TransportFactory,
   type TransportFactoryOptions,
-} from '@omnibus/core';
+} from '@omnibus/core/transport';
 import { createMemoryTransport } from './memory-transport.js';
 import type { MemoryTransportOptions } from './memory-transport-options.js';
 

@@ -2,18 +2,15 @@ import {
   type Bus,
   ConfigurationError,
   createBus,
-  type Delivery,
   defineConsumer,
   defineMessage,
-  type EncodedMessage,
-  encodeMessage,
   FailureHeader,
-  type FailureInfo,
   idempotency,
   type Message,
   MemoryIdempotencyStore,
   PermanentError,
 } from '@omnibus/core';
+import { type Delivery, type EncodedMessage, encodeMessage, type FailureInfo } from '@omnibus/core/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createMemoryBroker, createMemoryTransport } from '../src/index.js';

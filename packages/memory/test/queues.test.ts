@@ -1,4 +1,5 @@
-import { type Delivery, FailureHeader } from '@omnibus/core';
+import { FailureHeader } from '@omnibus/core';
+import type { Delivery } from '@omnibus/core/transport';
 import { describe, expect, it } from 'vitest';
 import { consumeOptions, dataOf, encoded, encodedMany, recorder, setup, unique } from './support.js';
 

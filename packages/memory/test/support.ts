@@ -1,12 +1,10 @@
+import { compilePattern, type EventPattern, type MessageInput } from '@omnibus/core';
 import {
-  compilePattern,
   type Delivery,
-  type EventPattern,
   type EncodedMessage,
   encodeMessage,
-  type MessageInput,
   type RuleDefinition,
-} from '@omnibus/core';
+} from '@omnibus/core/transport';
 import {
   createMemoryBroker,
   createMemoryTransport,

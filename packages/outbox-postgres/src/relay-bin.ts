@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { redactSecrets } from '@omnibus/core';
+import { redactSecrets } from '@omnibus/core/transport';
 import { runOutboxRelay } from './run-outbox-relay.js';
 
 // omnibus-outbox-relay: relays an outbox table until SIGTERM or SIGINT.

@@ -1,14 +1,12 @@
 import {
   type Bus,
-  checkOrdering,
-  encodedSize,
-  encodeMessage,
   InvalidMessageError,
   MessageTooLargeError,
   type MessageInput,
   uuidv7,
   validateTypedInputs,
 } from '@omnibus/core';
+import { checkOrdering, encodedSize, encodeMessage } from '@omnibus/core/transport';
 import { mapPostgresError } from './map-postgres-error.js';
 import type { OutboxClient } from './outbox-options.js';
 import type { OutboxStatements } from './outbox-statements.js';

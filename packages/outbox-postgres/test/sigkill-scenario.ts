@@ -54,7 +54,15 @@ export async function runSigkillScenario(options: SigkillScenarioOptions): Promi
 
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', victim, options.databaseUrl, options.transportUrl, schema],
+      [
+        '--conditions=@omnibus/source',
+        '--import',
+        'tsx',
+        victim,
+        options.databaseUrl,
+        options.transportUrl,
+        schema,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } },
     );
     let output = '';

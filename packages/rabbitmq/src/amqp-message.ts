@@ -1,4 +1,4 @@
-import { Attribute, type EncodedMessage } from '@omnibus/core';
+import { Attribute, type EncodedMessage } from '@omnibus/core/transport';
 import type { ConsumeMessage, Message } from 'amqplib';
 
 /** The header carrying the attempt across republishes (retries go through a fresh copy). */

@@ -1,4 +1,5 @@
-import { Attribute, type EventPattern } from '@omnibus/core';
+import type { EventPattern } from '@omnibus/core';
+import { Attribute } from '@omnibus/core/transport';
 
 /** Header arguments of one binding on the events (headers) exchange. */
 export type BindingArguments = Readonly<Record<string, string>>;

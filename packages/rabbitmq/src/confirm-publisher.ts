@@ -1,4 +1,5 @@
-import { ConfigurationError, ConnectionError, type EncodedMessage } from '@omnibus/core';
+import { ConfigurationError, ConnectionError } from '@omnibus/core';
+import type { EncodedMessage } from '@omnibus/core/transport';
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import { mapRabbitMqError } from './map-rabbitmq-error.js';
 

@@ -5,7 +5,7 @@ import type {
   FailureInfo,
   SourceRef,
   TransportSubscription,
-} from '@omnibus/core';
+} from '@omnibus/core/transport';
 import { ATTEMPT_HEADER, attemptOf, toEncodedMessage } from './amqp-message.js';
 import type { Outgoing } from './confirm-publisher.js';
 import { delayBucket } from './delay-buckets.js';

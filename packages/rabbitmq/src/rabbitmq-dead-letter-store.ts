@@ -1,4 +1,9 @@
-import type { DeadLetterParent, DeadLetterStore, EncodedMessage, LeasedDeadLetter } from '@omnibus/core';
+import type {
+  DeadLetterParent,
+  DeadLetterStore,
+  EncodedMessage,
+  LeasedDeadLetter,
+} from '@omnibus/core/transport';
 import type { Channel, GetMessage } from 'amqplib';
 import { toEncodedMessage } from './amqp-message.js';
 import type { Outgoing } from './confirm-publisher.js';

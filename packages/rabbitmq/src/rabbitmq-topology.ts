@@ -1,4 +1,4 @@
-import type { SourceRef } from '@omnibus/core';
+import type { SourceRef } from '@omnibus/core/transport';
 import type { Channel } from 'amqplib';
 import { mapRabbitMqError } from './map-rabbitmq-error.js';
 import type { Session } from './rabbitmq-connection.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, type Logger, redactSecrets } from '@omnibus/core';
+import { ConfigurationError, type Logger } from '@omnibus/core';
+import { redactSecrets } from '@omnibus/core/transport';
 
 /** TLS settings passed through to `tls.connect` for `amqps://` URLs. */
 export interface RabbitMqTlsOptions {

@@ -1,12 +1,10 @@
-import {
-  ClosedError,
-  ConnectionError,
-  type EncodedMessage,
-  type RuleDefinition,
-  type Transport,
-  type TransportSubscription,
-  UnsupportedFeatureError,
-} from '@omnibus/core';
+import { ClosedError, ConnectionError, UnsupportedFeatureError } from '@omnibus/core';
+import type {
+  EncodedMessage,
+  RuleDefinition,
+  Transport,
+  TransportSubscription,
+} from '@omnibus/core/transport';
 import { compileRuleBindings } from './compile-rule-bindings.js';
 import type { Outgoing } from './confirm-publisher.js';
 import { delayBucket } from './delay-buckets.js';

@@ -1,4 +1,4 @@
-import { decodeEventView, type RuleDefinition } from '@omnibus/core';
+import { decodeEventView, type RuleDefinition } from '@omnibus/core/transport';
 import { toEncodedMessage } from './amqp-message.js';
 import type { BindingArguments } from './compile-rule-bindings.js';
 import type { Outgoing } from './confirm-publisher.js';

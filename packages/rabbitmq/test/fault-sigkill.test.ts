@@ -29,7 +29,7 @@ describe.runIf(reachable)('(b) a consumer process killed with SIGKILL mid-handle
 
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', fixture, RABBITMQ_URL, queue],
+      ['--conditions=@omnibus/source', '--import', 'tsx', fixture, RABBITMQ_URL, queue],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },

@@ -1,13 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  type Bus,
-  type ConsumerDefinition,
-  type Delivery,
-  type EncodedMessage,
-  type FailureInfo,
-  InvocationFailedError,
-  withHeaders,
-} from '@omnibus/core';
+import { type Bus, type ConsumerDefinition, InvocationFailedError } from '@omnibus/core';
+import { type Delivery, type EncodedMessage, type FailureInfo, withHeaders } from '@omnibus/core/transport';
 import { sendToQueue } from '../sqs-producer.js';
 import type { AsyncLambdaEntryOptions } from './lambda-options.js';
 

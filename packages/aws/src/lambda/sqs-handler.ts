@@ -1,12 +1,6 @@
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import {
-  ConfigurationError,
-  type ConsumerDefinition,
-  type Delivery,
-  type FailureInfo,
-  isConsumerDefinition,
-  withHeaders,
-} from '@omnibus/core';
+import { ConfigurationError, type ConsumerDefinition, isConsumerDefinition } from '@omnibus/core';
+import { type Delivery, type FailureInfo, withHeaders } from '@omnibus/core/transport';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { MAX_VISIBILITY_SECONDS } from '../aws-capabilities.js';
 import { mapAwsError } from '../map-aws-error.js';

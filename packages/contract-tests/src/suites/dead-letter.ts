@@ -1,11 +1,5 @@
-import {
-  Attribute,
-  defineMessage,
-  type Delivery,
-  FailureHeader,
-  InvalidMessageError,
-  PermanentError,
-} from '@omnibus/core';
+import { defineMessage, FailureHeader, InvalidMessageError, PermanentError } from '@omnibus/core';
+import { Attribute, type Delivery } from '@omnibus/core/transport';
 import { describe, expect } from 'vitest';
 import { collect, RFC_3339 } from '../harness.js';
 import { amountSchema, rawMessage } from '../poison-fixtures.js';

@@ -14,4 +14,3 @@ export {
   TransportNotInstalledError,
   UnsupportedFeatureError,
 } from './named-errors.js';
-export { isNetworkErrorCode } from './is-network-error-code.js';
