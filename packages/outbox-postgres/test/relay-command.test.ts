@@ -33,7 +33,7 @@ describe.skipIf(unavailable !== undefined)('the omnibus-outbox-relay command', (
   });
 
   it('migrates, relays committed rows as a process of its own, and exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', command], {
+    const child = spawn(process.execPath, ['--conditions=@omnibus/source', '--import', 'tsx', command], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
         ...process.env,
