@@ -3,6 +3,7 @@ import amqp, { type ChannelModel } from 'amqplib';
 import { createConfirmPublisher, type ConfirmPublisher } from './confirm-publisher.js';
 import { mapRabbitMqError } from './map-rabbitmq-error.js';
 import type { ResolvedRabbitMqOptions } from './rabbitmq-transport-options.js';
+import type { ConnectionChange } from '@omnibus/core/transport';
 
 /** One live AMQP connection and its shared confirm channel. Replaced as a whole on reconnect. */
 export interface Session {
@@ -25,12 +26,16 @@ export interface RabbitMqConnection {
   current(): Session | undefined;
   /** Called after every successful reconnect (not the first connect). */
   onReconnect(listener: (session: Session) => void): () => void;
+  /** Called when the connection is lost and when it is restored. */
+  watch(listener: (change: ConnectionChange) => void): () => void;
   close(): Promise<void>;
 }
 
 export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): RabbitMqConnection {
   const logger = options.logger;
   const reconnectListeners: ((session: Session) => void)[] = [];
+  const watchers = new Set<(change: ConnectionChange) => void>();
+  let lostAt = 0;
   let waiters: { resolve(session: Session): void; reject(error: Error): void }[] = [];
   let live: Session | undefined;
   let generation = 0;
@@ -78,6 +83,8 @@ export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): Rabb
     logger?.warn(`RabbitMQ connection to ${options.displayUrl} lost; reconnecting.`, {
       error: error?.message,
     });
+    lostAt = Date.now();
+    for (const watcher of watchers) watcher({ state: 'lost', reason: error?.message ?? 'connection closed' });
     void reconnect();
   }
 
@@ -99,6 +106,7 @@ export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): Rabb
           live = session;
           logger?.info(`RabbitMQ connection to ${options.displayUrl} restored.`);
           for (const listener of [...reconnectListeners]) listener(session);
+          for (const watcher of watchers) watcher({ state: 'restored', downtimeMs: Date.now() - lostAt });
           release(session);
           return;
         } catch (error) {
@@ -170,6 +178,12 @@ export function createRabbitMqConnection(options: ResolvedRabbitMqOptions): Rabb
         signal?.addEventListener('abort', onAbort, { once: true });
         waiters.push(entry);
       });
+    },
+    watch(listener) {
+      watchers.add(listener);
+      return () => {
+        watchers.delete(listener);
+      };
     },
     onReconnect(listener) {
       reconnectListeners.push(listener);

@@ -93,6 +93,7 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
     name: 'rabbitmq',
     capabilities: rabbitMqCapabilities(options.ordering),
     deadLetterStore,
+    watchConnection: (listener) => connection.watch(listener),
 
     async connect() {
       if (closed) throw new ClosedError('The RabbitMQ transport is closed.', { transport: 'rabbitmq' });

@@ -85,7 +85,11 @@ export async function createBus(options: BusOptions | string | URL): Promise<Bus
 /** A handler of either envelope mode; the consumer's `envelope` option says which it gets. */
 type AnyHandler = Handler | RawHandler | BatchHandler;
 
-function assembleBus(transport: Transport, source: string, { observer, events, logger }: Telemetry): Bus {
+function assembleBus(
+  transport: Transport,
+  source: string,
+  { observer, events, logger, close: stopTelemetry }: Telemetry,
+): Bus {
   const capabilities = transport.capabilities;
   const running = new Set<Consumer>();
   const rules = new Map<string, string>();
@@ -329,6 +333,7 @@ function assembleBus(transport: Transport, source: string, { observer, events, l
         await Promise.allSettled([...running].map((consumer) => consumer.stop()));
         closeController.abort(new ClosedError('The bus was closed.'));
         await transport.close();
+        stopTelemetry();
       })();
       return closing;
     },

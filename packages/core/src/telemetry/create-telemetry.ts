@@ -13,6 +13,8 @@ export interface Telemetry {
   readonly events: BusEventHub;
   /** The bus logger, with trace and span ids on lines written inside a handler. */
   readonly logger: Logger;
+  /** Stops watching the transport's connection. */
+  close(): void;
 }
 
 /**
@@ -57,5 +59,10 @@ export async function createTelemetry(
     logger.error(`A '${name}' listener threw; the bus carries on.`, { error: String(error) }),
   );
   const observer = createBusObserver(telemetry, events);
-  return { observer, events, logger: observer.logger(logger) };
+  const unwatch = transport.watchConnection?.((change) => {
+    if (change.state === 'lost')
+      events.emit('connection-lost', { transport: transport.name, reason: change.reason });
+    else events.emit('connection-restored', { transport: transport.name, downtimeMs: change.downtimeMs });
+  });
+  return { observer, events, logger: observer.logger(logger), close: () => unwatch?.() };
 }

@@ -14,6 +14,7 @@ export type {
   StoredDeadLetter,
 } from './dead-letter-store.js';
 export type {
+  ConnectionChange,
   ConsumeOptions,
   DeadLetterRef,
   Delivery,

@@ -71,6 +71,13 @@ export interface Transport {
   /** Deletes a rule by name. Deleting a rule that does not exist resolves. */
   deleteRule(name: string): Promise<void>;
 
+  /**
+   * Optional: reports losing and regaining the broker connection, for the bus's
+   * `connection-lost` / `connection-restored` events. Transports whose SDK reconnects invisibly
+   * (HTTP or gRPC clients) leave it out. Returns the function that stops the reports.
+   */
+  watchConnection?(listener: (change: ConnectionChange) => void): () => void;
+
   /** Dead-letter management, present when `capabilities.deadLetterManagement` declares it. */
   readonly deadLetterStore?: DeadLetterStore;
 }
@@ -191,3 +198,8 @@ export interface TransportFactoryOptions {
   /** `'auto'` creates what is used; `'never'` fails with `ConfigurationError` naming what is missing. */
   readonly provision: 'auto' | 'never';
 }
+
+/** A change of a transport's broker connection. */
+export type ConnectionChange =
+  | { readonly state: 'lost'; readonly reason: string }
+  | { readonly state: 'restored'; readonly downtimeMs: number };
