@@ -29,6 +29,7 @@ export const EVENT_ATTRIBUTES_KEY = '~omnibus';
 
 const CE = 'ce-';
 const MAX_ATTRIBUTES = 10;
+const CONTENT_TYPE_ATTRIBUTE = 'content-type';
 const STRING = 'String';
 /** The envelope attributes that always ride natively: a CloudEvents reader needs them. */
 const CORE_ATTRIBUTES = new Set([
@@ -83,7 +84,13 @@ export function toWire(message: EncodedMessage, attemptBase = 0): WireMessage {
   // A foreign message being dead-lettered has no ce-id: keep the id it was delivered with, packed,
   // so the dead letter does not pose as a CloudEvent it never was.
   const packedId = core['ce-id'] === undefined;
-  let budget = MAX_ATTRIBUTES - coreCount - (attemptBase > 0 ? 1 : 0);
+  // SQS and SNS have no content-type property: a content type of its own (structured mode, a
+  // foreign message's) is the `content-type` attribute, unless the message already carries one.
+  const contentType =
+    message.contentType !== undefined && !hasAttribute(message.attributes, CONTENT_TYPE_ATTRIBUTE)
+      ? message.contentType
+      : undefined;
+  let budget = MAX_ATTRIBUTES - coreCount - (attemptBase > 0 ? 1 : 0) - (contentType === undefined ? 0 : 1);
   const extraNative =
     !packedId &&
     Object.entries(extra).every(([name, value]) => value !== '' && isNativeName(name)) &&
@@ -106,6 +113,8 @@ export function toWire(message: EncodedMessage, attemptBase = 0): WireMessage {
   }
   if (attemptBase > 0)
     attributes[ATTEMPT_BASE_ATTRIBUTE] = { DataType: STRING, StringValue: String(attemptBase) };
+  if (contentType !== undefined)
+    attributes[CONTENT_TYPE_ATTRIBUTE] = { DataType: STRING, StringValue: contentType };
   const body = decoder.decode(message.body);
   let size = message.body.byteLength;
   for (const name in attributes)
@@ -204,4 +213,9 @@ function isNativeName(name: string): boolean {
     name !== HEADERS_ATTRIBUTE &&
     name !== ATTEMPT_BASE_ATTRIBUTE
   );
+}
+
+function hasAttribute(attributes: Readonly<Record<string, string>>, lowerName: string): boolean {
+  for (const name in attributes) if (name.toLowerCase() === lowerName) return true;
+  return false;
 }

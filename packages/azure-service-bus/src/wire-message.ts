@@ -38,7 +38,7 @@ export function toServiceBusMessage(
     applicationProperties[ATTEMPT_PROPERTY] = options.attempt;
   const message: ServiceBusMessage = {
     body: Buffer.from(encoded.body.buffer, encoded.body.byteOffset, encoded.body.byteLength),
-    contentType: attributes[Attribute.contentType] ?? encoded.contentType ?? 'application/json',
+    contentType: encoded.contentType ?? attributes[Attribute.contentType] ?? 'application/json',
     messageId: encoded.id,
     applicationProperties,
   };

@@ -157,6 +157,7 @@ export const scenarioIds = [
   'interop.raw-bytes',
   'interop.garbage',
   'interop.omnibus-to-cloudevent',
+  'interop.structured-producer',
   // provisioning
   'provisioning.missing-queue-send',
   'provisioning.missing-queue-consume',

@@ -36,7 +36,11 @@ export function createPubSubPublisher(
     try {
       await topic.publishMessage({
         data: Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength),
-        attributes: { ...message.attributes },
+        // A content type other than the envelope's (structured mode) is the binding's attribute.
+        attributes:
+          message.contentType === undefined
+            ? { ...message.attributes }
+            : { ...message.attributes, 'Content-Type': message.contentType },
         ...(orderingKey ? { orderingKey } : {}),
       });
     } catch (error) {

@@ -1,5 +1,6 @@
-import { type Message, PubSub } from '@google-cloud/pubsub';
-import type { NativeClient, ReceivedNativeMessage } from '@omnibus/contract-tests';
+import { credentials } from '@grpc/grpc-js';
+import { PubSub, v1 } from '@google-cloud/pubsub';
+import type { NativeClient } from '@omnibus/contract-tests';
 
 /**
  * @google-cloud/pubsub without Omnibus. A queue is the topic and the subscription of the same
@@ -8,6 +9,15 @@ import type { NativeClient, ReceivedNativeMessage } from '@omnibus/contract-test
  */
 export function createPubSubNativeClient(projectId: string, emulatorHost: string): NativeClient {
   const client = new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });
+  const [host, port] = emulatorHost.split(':');
+  const subscriberClient = Promise.resolve(
+    new v1.SubscriberClient({
+      servicePath: host,
+      port: Number(port),
+      sslCreds: credentials.createInsecure(),
+      projectId,
+    }),
+  );
   return {
     cloudEventsPrefix: 'ce-',
     contentTypeIsNative: false,
@@ -16,32 +26,32 @@ export function createPubSubNativeClient(projectId: string, emulatorHost: string
       if (message.contentType !== undefined) attributes['Content-Type'] = message.contentType;
       return client.topic(queue).publishMessage({ data: Buffer.from(message.body), attributes });
     },
-    receive(queue, timeoutMs) {
-      const subscription = client.subscription(queue, { flowControl: { maxMessages: 1 } });
-      return new Promise<ReceivedNativeMessage>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          void subscription.close();
-          reject(new Error(`Nothing arrived on ${queue} in ${timeoutMs} ms.`));
-        }, timeoutMs);
-        subscription.once('message', (message: Message) => {
-          clearTimeout(timer);
-          message.ack();
-          const { 'Content-Type': contentType, ...attributes } = message.attributes;
-          void subscription.close().then(() =>
-            resolve({
-              id: message.id,
-              attributes,
-              body: new Uint8Array(message.data),
-              ...(contentType === undefined ? {} : { contentType }),
-            }),
-          );
-        });
-        subscription.once('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-      });
+    // A synchronous pull and a unary acknowledge: the message is gone when `receive` resolves
+    // (a streaming subscriber batches its acks and may not have sent them yet).
+    async receive(queue, timeoutMs) {
+      const subscriber = await subscriberClient;
+      const subscription = `projects/${projectId}/subscriptions/${queue}`;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const [response] = await subscriber.pull({ subscription, maxMessages: 1 }, { timeout: 5_000 });
+        const received = response.receivedMessages?.[0];
+        if (received?.message && received.ackId) {
+          await subscriber.acknowledge({ subscription, ackIds: [received.ackId] });
+          const { 'Content-Type': contentType, ...attributes } = received.message.attributes ?? {};
+          return {
+            id: String(received.message.messageId ?? ''),
+            attributes,
+            body: new Uint8Array(received.message.data as Uint8Array),
+            ...(contentType === undefined ? {} : { contentType }),
+          };
+        }
+        if (Date.now() > deadline) throw new Error(`Nothing arrived on ${queue} in ${timeoutMs} ms.`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
-    close: () => client.close(),
+    async close() {
+      await (await subscriberClient).close();
+      await client.close();
+    },
   };
 }

@@ -235,6 +235,53 @@ export function interopSuite(scenario: DefineScenario, options: TransportContrac
         expect(received.attributes['x-tenant']).toBe('acme');
       },
     );
+
+    scenario(
+      'interop.structured-producer',
+      "a producer with format: 'structured' writes application/cloudevents+json that the SDK reads, and Omnibus consumers read it too",
+      async (scope) => {
+        const { bus, source } = await scope.open();
+        const client = await nativeClient(scope);
+        const queue = scope.name('structured');
+        const probe = bus.consumer(queue, () => {});
+        await probe.start();
+        await probe.stop();
+
+        const producer = bus.producer(queue, { format: 'structured' });
+        const first = scope.id();
+        await producer.send({ id: first, type: 'OrderPlaced', subject: 'order-7', data: { amount: 1250 } });
+        const received = await client.receive(queue, scope.patienceMs);
+        expect(received.contentType).toMatch(/^application\/cloudevents\+json/);
+        const event = HTTP.toEvent({
+          headers: { 'content-type': received.contentType! },
+          body: new TextDecoder().decode(received.body),
+        }) as CloudEvent;
+        expect(event.validate()).toBe(true);
+        expect(event).toMatchObject({ id: first, type: 'OrderPlaced', source, subject: 'order-7' });
+        expect(event.data).toEqual({ amount: 1250 });
+
+        const handled = collect();
+        await bus.consumer(queue, handled.handler).start();
+        const second = scope.id();
+        await producer.send({
+          id: second,
+          type: 'OrderPlaced',
+          data: { amount: 7 },
+          headers: { 'x-tenant': 'acme' },
+        });
+        await scope.waitForCount(handled, 1, 'the structured message');
+        await scope.settle();
+        expect(handled.messages.map((message) => message.id)).toEqual([second]);
+        expect(handled.messages[0]).toMatchObject({
+          id: second,
+          type: 'OrderPlaced',
+          source,
+          data: { amount: 7 },
+          headers: { 'x-tenant': 'acme' },
+        });
+        expect(Object.keys(handled.messages[0]!.headers)).toEqual(['x-tenant']);
+      },
+    );
   });
 }
 

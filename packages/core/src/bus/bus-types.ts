@@ -86,6 +86,15 @@ export interface Bus {
 export interface ProducerOptions {
   /** Ask for per-key ordering (the transport must support `ordering: 'key'`). */
   ordering?: 'key' | 'none';
+  /**
+   * The CloudEvents content mode of what this producer sends. `'binary'`: the envelope as the
+   * broker's native attributes under its binding's names, the body is `data`. `'structured'`: the
+   * body is the whole event as `application/cloudevents+json`, for consumers that expect it (the
+   * attributes are still written). Omnibus consumers read both. See
+   * `docs/concepts/interoperability.md`.
+   * @default 'binary'
+   */
+  format?: 'binary' | 'structured';
 }
 
 /** Sends to one queue. */

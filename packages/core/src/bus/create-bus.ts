@@ -14,6 +14,8 @@ import { ClosedError, ConfigurationError, MessageTooLargeError } from '../errors
 import { createConsoleLogger } from '../logger/logger.js';
 import type { EncodedMessage } from '../message/encoded-message.js';
 import { encodedSize, encodeMessage, type EnvelopeDefaults } from '../message/encode-message.js';
+import { checkFormat } from '../message/envelope/check-format.js';
+import { toStructuredMode } from '../message/envelope/to-structured-mode.js';
 import { isoTimeNow } from '../message/iso-time-now.js';
 import type { MessageInput } from '../message/message.js';
 import { compilePattern, validatePattern } from '../pattern/index.js';
@@ -147,6 +149,7 @@ function assembleBus(
     stamp?: Stamp,
     delayMs?: number,
     ordering?: 'key' | 'none',
+    format?: 'binary' | 'structured',
   ) {
     ensureOpen();
     checkDelay(capabilities, transport.name, delayMs);
@@ -163,9 +166,21 @@ function assembleBus(
       'send',
       queue,
       inputs.length,
-      (inject) => encodeBatch(inputs, stamp, inject),
+      (inject) =>
+        format === 'structured'
+          ? inStructuredMode(encodeBatch(inputs, stamp, inject))
+          : encodeBatch(inputs, stamp, inject),
       (encoded) => transport.send(queue, encoded, sendOptions),
     );
+  }
+
+  /** A producer's batch in CloudEvents structured content mode (`format: 'structured'`). */
+  function inStructuredMode(
+    batch: readonly EncodedMessage[] | Promise<readonly EncodedMessage[]>,
+  ): readonly EncodedMessage[] | Promise<readonly EncodedMessage[]> {
+    const convert = (messages: readonly EncodedMessage[]) =>
+      messages.map((message) => toStructuredMode(message, capabilities.maxMessageBytes, transport.name));
+    return Array.isArray(batch) ? convert(batch) : Promise.resolve(batch).then(convert);
   }
 
   async function publish(topic: string, inputs: readonly MessageInput[], stamp?: Stamp) {
@@ -246,10 +261,11 @@ function assembleBus(
     producer(queue, producerOptions = {}): Producer {
       checkName('queue', queue);
       checkOrdering(capabilities, transport.name, producerOptions.ordering);
+      const format = checkFormat(producerOptions.format);
       return {
         queue,
         send: (message, sendOptions) =>
-          send(queue, asList(message), undefined, sendOptions?.delayMs, producerOptions.ordering),
+          send(queue, asList(message), undefined, sendOptions?.delayMs, producerOptions.ordering, format),
       };
     },
     consumer(queue: string | ConsumerDefinition, handler?: AnyHandler, options?: ConsumerOptions) {

@@ -45,6 +45,12 @@ export function recogniseCloudEventsBinary(encoded: EncodedMessage, attempt: num
   );
 }
 
+/** Whether an attribute name starts with one of the binary-mode prefixes. */
+export function hasBinaryModePrefix(name: string): boolean {
+  const lower = name.slice(0, 12).toLowerCase();
+  return BINARY_MODE_PREFIXES.some((prefix) => lower.startsWith(prefix));
+}
+
 function findPrefix(attributes: Readonly<Record<string, string>>): string | undefined {
   for (const name in attributes) {
     const lower = name.toLowerCase();

@@ -4,6 +4,7 @@ import type { Message } from '../message.js';
 import { messageFromCloudEvent } from './cloudevent-attributes.js';
 import { contentTypeOf, isContentTypeName, mediaTypeEssence } from './content-type-of.js';
 import { asObject, parseJsonBody } from './parse-json-body.js';
+import { hasBinaryModePrefix } from './recognise-cloudevents-binary.js';
 
 const CLOUDEVENTS_MEDIA_TYPE = 'application/cloudevents';
 const JSON_FORMAT = 'application/cloudevents+json';
@@ -75,7 +76,9 @@ function fromEvent(event: Record<string, unknown>, encoded: EncodedMessage, atte
   }
   const headers: Record<string, string> = {};
   for (const name in encoded.attributes) {
-    if (!isContentTypeName(name)) headers[name] = encoded.attributes[name]!;
+    // Binary-mode copies of the context (which the bindings allow beside a structured body) are
+    // not headers: the body is the event.
+    if (!isContentTypeName(name) && !hasBinaryModePrefix(name)) headers[name] = encoded.attributes[name]!;
   }
   return messageFromCloudEvent(context, data, headers, attempt, 'structured');
 }
