@@ -3,7 +3,7 @@ import type { EncodedMessage } from '@omnibus/core/transport';
 /**
  * How an Omnibus envelope travels as SQS/SNS message attributes, which allow at most 10 per
  * message, names of `[A-Za-z0-9_.-]` and no empty values. SQS and SNS have no CloudEvents
- * binding; the choice (docs/adr/0004-cloudevents-protocol-bindings.md) follows the Pub/Sub and
+ * binding; the choice (docs/adr/0006-cloudevents-protocol-bindings.md) follows the Pub/Sub and
  * HTTP bindings' binary mode, whose `ce-` names are valid SQS attribute names:
  *
  * - the CloudEvents core attributes ride as native String attributes `ce-specversion`, `ce-id`,

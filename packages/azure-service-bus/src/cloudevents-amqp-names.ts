@@ -6,7 +6,7 @@ import { Attribute } from '@omnibus/core/transport';
  * each CloudEvents attribute is the application property `cloudEvents:<name>`, and
  * `datacontenttype` is the AMQP `content-type` property instead (§3.1.1), so a CloudEvents
  * consumer on the other side (Dapr, Knative, the CloudEvents SDKs) reads the message as a
- * CloudEvent. See docs/adr/0004-cloudevents-protocol-bindings.md.
+ * CloudEvent. See docs/adr/0006-cloudevents-protocol-bindings.md.
  *
  * Read back: `cloudEvents:` and `cloudEvents_` (the form for JMS-based peers) become the `ce-`
  * attributes core reads; `ce-` properties (messages written before this mapping) are kept as
