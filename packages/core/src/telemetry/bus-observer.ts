@@ -56,8 +56,10 @@ export function noteIdempotency(outcome: IdempotencyOutcome): void {
   processScope.getStore()?.trace?.idempotency(outcome);
 }
 
-export function createBusObserver(telemetry: BusTelemetry | undefined, events: BusEventHub): BusObserver {
-  const api = telemetry?.api;
+export function createBusObserver(installed: BusTelemetry | undefined, events: BusEventHub): BusObserver {
+  const api = installed?.api;
+  // The telemetry to use for one operation: none while no provider would record anything.
+  const current = () => (installed?.active() ? installed : undefined);
 
   /** The context new spans start in: the active one, else the handler's process context. */
   function currentContext(): Context | undefined {
@@ -69,6 +71,7 @@ export function createBusObserver(telemetry: BusTelemetry | undefined, events: B
 
   return {
     async send(operation, destination, count, encode, deliver) {
+      const telemetry = current();
       const listening = events.has('sent');
       if (!telemetry && !listening) {
         const batch = encode(undefined);
@@ -103,9 +106,10 @@ export function createBusObserver(telemetry: BusTelemetry | undefined, events: B
 
     delivery(source, onDelivery) {
       return (delivery) => {
+        const telemetry = current();
         if (!telemetry && !events.has('received') && !events.has('settled') && !events.has('dead-lettered'))
           return onDelivery(delivery);
-        return observeDelivery(source, delivery, onDelivery);
+        return observeDelivery(telemetry, source, delivery, onDelivery);
       };
     },
 
@@ -126,7 +130,12 @@ export function createBusObserver(telemetry: BusTelemetry | undefined, events: B
     },
   };
 
-  async function observeDelivery(source: SourceRef, delivery: Delivery, onDelivery: DeliveryHandler) {
+  async function observeDelivery(
+    telemetry: BusTelemetry | undefined,
+    source: SourceRef,
+    delivery: Delivery,
+    onDelivery: DeliveryHandler,
+  ) {
     const started = performance.now();
     const message = delivery.message;
     const attempt = delivery.attempt;

@@ -55,6 +55,11 @@ export interface ProcessTrace {
 /** The OpenTelemetry side of a bus: spans, propagation and metrics per the messaging conventions. */
 export interface BusTelemetry {
   readonly api: OpenTelemetry;
+  /**
+   * Whether anything would record: an explicit provider, or a global one registered (now or
+   * since). With the API installed but no provider, the bus takes its plain path.
+   */
+  active(): boolean;
   startSend(operation: SendOperation, destination: string, count: number, parent: Context): SendTrace;
   startProcess(source: SourceRef, message: EncodedMessage, attempt: number): ProcessTrace;
 }
@@ -98,9 +103,18 @@ export function createBusTelemetry(
     return cached;
   };
   const { SpanKind, SpanStatusCode } = api;
+  // The delegate of a proxy provider nobody registered a provider behind: the no-op provider.
+  const noopTracerProvider = new api.ProxyTracerProvider().getDelegate();
+  const explicit = options.tracerProvider !== undefined || options.meterProvider !== undefined;
 
   return {
     api,
+    active() {
+      if (explicit) return true;
+      const global = api.trace.getTracerProvider() as TracerProvider & { getDelegate?(): TracerProvider };
+      const tracing = (global.getDelegate ? global.getDelegate() : global) !== noopTracerProvider;
+      return tracing || api.metrics.getMeterProvider().constructor.name !== 'NoopMeterProvider';
+    },
     startSend(operation, destination, count, parent) {
       const started = performance.now();
       const attributes: Attributes = {
