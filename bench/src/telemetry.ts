@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createBus, type TelemetryOptions } from '@omnibus/core';
 import { createMemoryTransport } from '@omnibus/memory';
 import { createRabbitMqTransport } from '@omnibus/rabbitmq';
@@ -15,7 +17,9 @@ import { uniqueName } from './workload.js';
 // Throughput with telemetry off (`telemetry: false`: the code path of an application without
 // @opentelemetry/api, which is then never loaded), with the API installed but no provider
 // registered, and recording every span with an always-on sampler (spans batched to an exporter
-// that drops them, metrics aggregated in memory). Same workload, alternating runs.
+// that drops them, metrics aggregated in memory). Same workload, alternating runs, each run in its
+// own process: recording turns on AsyncLocalStorage, whose promise hooks would otherwise slow every
+// later run of the same process.
 
 type Mode = 'absent' | 'no-provider' | 'recording';
 
@@ -68,7 +72,26 @@ async function run(transportName: 'memory' | 'rabbitmq', mode: Mode, count: numb
   return rate;
 }
 
+/** Runs one measurement in a child process, so no mode inherits another's process-wide state. */
+function runIsolated(transportName: 'memory' | 'rabbitmq', mode: Mode, count: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url)],
+      { env: { ...process.env, BENCH_TELEMETRY_CHILD: `${transportName}:${mode}:${count}` } },
+      (error, stdout) => (error ? reject(error) : resolve(Number(stdout.trim().split('\n').pop()))),
+    );
+  });
+}
+
 async function main(): Promise<void> {
+  const child = process.env.BENCH_TELEMETRY_CHILD;
+  if (child) {
+    const [transportName, mode, count] = child.split(':') as ['memory' | 'rabbitmq', Mode, string];
+    await run(transportName, mode, Math.min(Number(count), 2_000)); // warm-up
+    console.log(String(await run(transportName, mode, Number(count))));
+    return;
+  }
   const transports = (process.env.BENCH_TELEMETRY_TRANSPORTS ?? 'memory,rabbitmq').split(',') as (
     | 'memory'
     | 'rabbitmq'
@@ -77,10 +100,9 @@ async function main(): Promise<void> {
   for (const transportName of transports) {
     const count = benchSize(transportName === 'memory' ? 20_000 : 5_000);
     const results: Record<Mode, number[]> = { absent: [], 'no-provider': [], recording: [] };
-    await run(transportName, 'absent', Math.min(count, 2_000)); // warm-up
     for (let round = 0; round < rounds; round++) {
       for (const mode of Object.keys(results) as Mode[])
-        results[mode].push(await run(transportName, mode, count));
+        results[mode].push(await runIsolated(transportName, mode, count));
     }
     const base = median(results.absent);
     for (const mode of Object.keys(results) as Mode[]) {
