@@ -232,14 +232,14 @@ describe('bus.handleDelivery (the function path)', () => {
     expect(refused.settled[0]?.kind).toBe('retry');
   });
 
-  it('does not re-raise a send error the handler awaited and handled', async () => {
+  it('fails the attempt on a failed send even when the handler caught its error', async () => {
     const bus = await openBus();
     const tolerant = defineConsumer(unique('tolerant'), async (_message, ctx) => {
       await ctx.send('replies', { type: 'Replied', data: {}, headers: { 'ce-forged': 'x' } }).catch(() => {});
     });
     const { delivery, settled } = platformDelivery(encode({}));
     await bus.handleDelivery(tolerant, delivery);
-    expect(settled).toEqual([{ kind: 'ack' }]);
+    expect(settled.map((outcome) => outcome.kind)).toEqual(['retry']);
   });
 
   it('refuses what defineConsumer did not make, and a closed bus', async () => {

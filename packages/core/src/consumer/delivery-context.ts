@@ -56,9 +56,11 @@ export class DeliveryContext implements HandlerContext {
   }
 
   /**
-   * Waits for sends the handler started but did not await, and rejects with the first of their
-   * errors: the message is acknowledged only once everything its handler sent was confirmed.
-   * Sends the handler awaited (and perhaps caught) are not waited for again.
+   * Waits for sends the handler started but did not await, and rejects with the first error of any
+   * send it made: the message is acknowledged only once everything its handler sent was confirmed.
+   * A failed send fails the attempt even when the handler caught its error, because no handler can
+   * be told apart from one that never looked (`void ctx.send(…)`), and a retry is what keeps the
+   * send from being lost.
    */
   async settled(): Promise<void> {
     if (!this.#unconfirmed || this.#unconfirmed.size === 0) return;
@@ -81,17 +83,14 @@ export class DeliveryContext implements HandlerContext {
   private track(send: Promise<void>): Promise<void> {
     this.#unconfirmed ??= new Set();
     const unconfirmed = this.#unconfirmed;
-    // The rejection handler also marks the send's rejection handled when the caller never awaits it.
-    // Both callbacks run before the caller's own await resumes, so an awaited send is gone by then.
+    // A confirmed send is forgotten; a failed one stays, so that `settled()` fails the attempt. The
+    // rejection handler also marks the rejection handled when the caller never awaits the send.
     const outcome: Promise<SendOutcome> = send.then(
       () => {
         unconfirmed.delete(outcome);
         return undefined;
       },
-      (error: unknown) => {
-        unconfirmed.delete(outcome);
-        return { error };
-      },
+      (error: unknown) => ({ error }),
     );
     unconfirmed.add(outcome);
     return send;
