@@ -108,16 +108,7 @@ async function redrive(
   } finally {
     bar.stop();
   }
-  const interrupted = io.signal.aborted;
-  if (line.json) printLine(io, JSON.stringify({ ...result, interrupted }));
-  else {
-    printLine(
-      io,
-      `moved ${result.moved}, skipped ${result.skipped}, failed ${result.failed}${interrupted ? ' (interrupted)' : ''}`,
-    );
-    for (const error of result.errors) printError(io, `  ${error}`);
-  }
-  return result.failed > 0 || interrupted ? ExitCode.failure : ExitCode.ok;
+  return reportOutcome(io, line, `moved ${result.moved}`, result);
 }
 
 async function purge(dlq: DeadLetters, line: CommandLine, io: CliIo, where: string): Promise<ExitCode> {
@@ -139,16 +130,7 @@ async function purge(dlq: DeadLetters, line: CommandLine, io: CliIo, where: stri
   } finally {
     bar.stop();
   }
-  const interrupted = io.signal.aborted;
-  if (line.json) printLine(io, JSON.stringify({ ...result, interrupted }));
-  else {
-    printLine(
-      io,
-      `purged ${result.purged}, skipped ${result.skipped}, failed ${result.failed}${interrupted ? ' (interrupted)' : ''}`,
-    );
-    for (const error of result.errors) printError(io, `  ${error}`);
-  }
-  return result.failed > 0 || interrupted ? ExitCode.failure : ExitCode.ok;
+  return reportOutcome(io, line, `purged ${result.purged}`, result);
 }
 
 function describeScope(line: CommandLine, filtered: boolean, count: number, approximate: boolean): string {
@@ -200,4 +182,26 @@ function parsePattern(text: string): EventPattern {
     throw error;
   }
   return pattern as EventPattern;
+}
+
+/**
+ * Prints how a redrive or purge ended (JSON, or one line plus its errors) and picks the exit code:
+ * a failure when any message failed or the run was interrupted.
+ */
+function reportOutcome(
+  io: CliIo,
+  line: CommandLine,
+  done: string,
+  result: { skipped: number; failed: number; errors: readonly string[] },
+): ExitCode {
+  const interrupted = io.signal.aborted;
+  if (line.json) printLine(io, JSON.stringify({ ...result, interrupted }));
+  else {
+    printLine(
+      io,
+      `${done}, skipped ${result.skipped}, failed ${result.failed}${interrupted ? ' (interrupted)' : ''}`,
+    );
+    for (const error of result.errors) printError(io, `  ${error}`);
+  }
+  return result.failed > 0 || interrupted ? ExitCode.failure : ExitCode.ok;
 }
