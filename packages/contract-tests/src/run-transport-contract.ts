@@ -7,6 +7,7 @@ import { contextSuite } from './suites/context.js';
 import { deadLetterSuite } from './suites/dead-letter.js';
 import { deadLetterManagementSuite } from './suites/dead-letter-management.js';
 import { delaySuite } from './suites/delay.js';
+import { hostileHeadersSuite } from './suites/hostile-headers.js';
 import { idempotencySuite } from './suites/idempotency.js';
 import { interopSuite } from './suites/interop.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
@@ -72,6 +73,11 @@ export function runTransportContract(options: TransportContractOptions): void {
     provisioningSuite(scenario);
     interopSuite(scenario, options);
     telemetrySuite(scenario);
+    // Hostile input (what arrives from foreign producers and careless callers): one suite per
+    // suites/hostile-*.ts file, all under the `hostile.` ids.
+    describe('hostile', () => {
+      hostileHeadersSuite(scenario, options);
+    });
 
     // A self-check of the suite, not of the transport: the exported id list (which `skip` is typed
     // against) must name exactly the scenarios registered. It runs after collection, when every

@@ -175,6 +175,9 @@ export const scenarioIds = [
   'telemetry.dead-letter',
   'telemetry.context-and-logs',
   'telemetry.lifecycle-events',
+  // hostile input: one block per suites/hostile-*.ts file
+  // hostile-headers.ts
+  'hostile.reserved-names-refused',
 ] as const;
 
 /** The id of one scenario, e.g. `'queue.round-trip'`. */

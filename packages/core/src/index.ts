@@ -18,6 +18,11 @@ export type {
 
 export type { Message, MessageInput, EventView } from './message/message.js';
 export { FailureHeader } from './message/failure-headers.js';
+export {
+  isReservedHeader,
+  RESERVED_HEADER_NAMES,
+  RESERVED_HEADER_PREFIXES,
+} from './message/reserved-headers.js';
 export { uuidv7 } from './message/uuid-v7.js';
 
 export type {

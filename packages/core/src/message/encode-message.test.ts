@@ -63,6 +63,23 @@ describe('encodeMessage / decodeMessage', () => {
     expect(() => encodeMessage({ type: 'A', data: 1, headers: { 'ce-id': 'x' } }, defaults)).toThrow(
       /reserved prefix/,
     );
+    for (const name of [
+      'x-omnibus-attempt',
+      'OMNIBUS-ERROR',
+      'cloudEvents:id',
+      'ce_type',
+      'x-death',
+      'X-Delivery-Count',
+    ]) {
+      expect(() => encodeMessage({ type: 'A', data: 1, headers: { [name]: '9' } }, defaults)).toThrow(
+        new RegExp(`Header '${name}' .*reserved`),
+      );
+    }
+    for (const name of ['x-forged', 'omnibus', 'x-deathly', 'cex', 'traceparent']) {
+      expect(encodeMessage({ type: 'A', data: 1, headers: { [name]: 'v' } }, defaults).attributes[name]).toBe(
+        'v',
+      );
+    }
     expect(() => encodeMessage({ type: 'A', data: 10n as never }, defaults)).toThrow(/JSON-serialisable/);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { DecodeError, InvalidMessageError } from '../errors/index.js';
-import { Attribute, type EncodedMessage, RESERVED_ATTRIBUTE_PREFIX } from './encoded-message.js';
+import { Attribute, type EncodedMessage } from './encoded-message.js';
 import type { EventView, Message, MessageInput } from './message.js';
+import { reservedHeaderRule } from './reserved-headers.js';
 import { uuidv7 } from './uuid-v7.js';
 
 /** Values stamped on a message at send when the input lacks them. */
@@ -75,9 +76,10 @@ export function encodeMessage(input: MessageInput, defaults: EnvelopeDefaults): 
           `Header '${name}' of message '${input.type}' must be a string; got ${describe(value)}.`,
         );
       }
-      if (name.startsWith(RESERVED_ATTRIBUTE_PREFIX)) {
+      const reserved = reservedHeaderRule(name);
+      if (reserved !== undefined) {
         throw new InvalidMessageError(
-          `Header '${name}' of message '${input.type}' uses the reserved prefix '${RESERVED_ATTRIBUTE_PREFIX}'; rename it.`,
+          `Header '${name}' of message '${input.type}' is reserved for Omnibus (reserved prefix or name '${reserved}'); rename it.`,
         );
       }
       attributes[name] = value;

@@ -4,7 +4,7 @@
  * envelope means the same on every broker.
  *
  * Attribute names follow the CloudEvents binary content mode (`ce-id`, `ce-type`, …). User headers
- * sit beside them under their own names; a user header may not start with `ce-`.
+ * sit beside them under their own names; a user header may not use a reserved name (`reserved-headers.ts`).
  */
 export interface EncodedMessage {
   /** The message id (also in `attributes['ce-id']`), for transports that deduplicate or log by id. */
@@ -37,5 +37,8 @@ export const Attribute = {
   key: 'ce-partitionkey',
 } as const;
 
-/** The prefix reserved for envelope attributes; user headers may not use it. */
+/**
+ * The prefix of the envelope attributes core writes. User headers may not use it, nor any other
+ * reserved name: see `RESERVED_HEADER_PREFIXES` in `reserved-headers.ts`.
+ */
 export const RESERVED_ATTRIBUTE_PREFIX = 'ce-';

@@ -35,6 +35,11 @@ export { checkDelay, checkOrdering } from './check-capabilities.js';
 
 export { Attribute, RESERVED_ATTRIBUTE_PREFIX, type EncodedMessage } from '../message/encoded-message.js';
 export {
+  isReservedHeader,
+  RESERVED_HEADER_NAMES,
+  RESERVED_HEADER_PREFIXES,
+} from '../message/reserved-headers.js';
+export {
   decodeEventView,
   decodeMessage,
   encodedSize,
