@@ -10,7 +10,7 @@ export const MAX_MESSAGE_BYTES = 256 * 1024 - 6 * 1024;
 /**
  * What Service Bus does natively. Delays: `scheduledEnqueueTimeUtc` has no practical upper bound
  * (one year is declared); retries later than now are scheduled copies on queues and held locks on
- * subscriptions. Ordering by key uses sessions. Dead letters go to the native `$deadletterqueue`.
+ * subscriptions. Ordering by key uses sessions. Dead letters go to the native `$deadletterqueue`, which is browsed, leased and counted natively.
  * Rules are correlation filters with `ForwardTo` where they express the pattern exactly, else a
  * pre-filter plus the exact check in the transport, hence `'partial'`.
  */
@@ -23,4 +23,7 @@ export const azureServiceBusCapabilities: Capabilities = {
   deadLetter: 'native',
   rules: 'partial',
   retryDelay: { maxMs: 365 * 24 * 3_600_000 },
+  // The `$DeadLetterQueue` sub-queue is browsed natively (a count browses it all, exact at that
+  // moment); Service Bus cannot deliver to one subscription of a topic alone.
+  deadLetterManagement: { count: 'exact', peek: 'browse', redriveToSubscription: false },
 };

@@ -22,6 +22,7 @@ import { createDefaultAdministration, type QueueSpec } from './service-bus-admin
 import { type ReceiverAddress, startServiceBusConsumer } from './service-bus-consumer.js';
 import { subscriptionName } from './service-bus-names.js';
 import { createServiceBusProducer, type ServiceBusProducer } from './service-bus-producer.js';
+import { createServiceBusDeadLetterStore } from './service-bus-dead-letter-store.js';
 import { createServiceBusProvisioner, type ServiceBusProvisioner } from './service-bus-provisioner.js';
 import { createServiceBusRules, type ServiceBusRules } from './service-bus-rules.js';
 import { startSessionConsumer } from './session-consumer.js';
@@ -202,10 +203,22 @@ export function createAzureServiceBusTransport(options: AzureServiceBusTransport
     }
   }
 
+  const deadLetterStore = createServiceBusDeadLetterStore({
+    client: () => ready().client,
+    async resolve(of) {
+      const { address, label } = await prepareSource(
+        { kind: 'dead-letter', of },
+        { ...defaults, requiresSession: false },
+      );
+      return { address, label };
+    },
+  });
+
   return {
     specificationVersion: 'v1',
     name: NAME,
     capabilities: azureServiceBusCapabilities,
+    deadLetterStore,
 
     async connect() {
       try {
@@ -219,6 +232,7 @@ export function createAzureServiceBusTransport(options: AzureServiceBusTransport
       closing ??= (async () => {
         if (!state) return;
         await state.rules.stop();
+        await deadLetterStore.releaseAll();
         await Promise.allSettled([...consumers].map((consumer) => consumer.stop()));
         consumers.clear();
         await state.producer.close();
