@@ -1,5 +1,5 @@
 import { ServiceBusClient } from '@azure/service-bus';
-import type { NativeClient } from '@omnibus/contract-tests';
+import type { NativeClient, NativeMessage } from '@omnibus/contract-tests';
 
 /**
  * @azure/service-bus without Omnibus: sends one message with its application properties, content
@@ -8,23 +8,26 @@ import type { NativeClient } from '@omnibus/contract-tests';
  */
 export function createServiceBusNativeClient(connectionString: string): NativeClient {
   const client = new ServiceBusClient(connectionString);
+  const sendTo = async (entity: string, message: NativeMessage) => {
+    const sender = client.createSender(entity);
+    try {
+      await sender.sendMessages({
+        body: Buffer.from(message.body),
+        applicationProperties: { ...message.attributes },
+        ...(message.contentType === undefined ? {} : { contentType: message.contentType }),
+        ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
+      });
+    } finally {
+      await sender.close();
+    }
+    return message.messageId;
+  };
   return {
     cloudEventsPrefix: 'cloudEvents:',
     contentTypeIsNative: true,
-    async send(queue, message) {
-      const sender = client.createSender(queue);
-      try {
-        await sender.sendMessages({
-          body: Buffer.from(message.body),
-          applicationProperties: { ...message.attributes },
-          ...(message.contentType === undefined ? {} : { contentType: message.contentType }),
-          ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
-        });
-      } finally {
-        await sender.close();
-      }
-      return message.messageId ?? '';
-    },
+    send: async (queue, message) => (await sendTo(queue, message)) ?? '',
+    // A topic is the Service Bus topic of the same name; subscriptions keep the message id.
+    publish: (topic, message) => sendTo(topic, message),
     async receive(queue, timeoutMs) {
       const receiver = client.createReceiver(queue, { receiveMode: 'peekLock', skipParsingBodyAsJson: true });
       try {

@@ -48,6 +48,14 @@ export interface NativeClient {
    * consumer) and resolves with the id the broker knows it by once the broker accepted it.
    */
   send(queue: string, message: NativeMessage): Promise<string>;
+  /**
+   * Publishes one message straight to a topic's native entity (the fan-out exchange, SNS topic,
+   * Pub/Sub topic or Service Bus topic the transport maps the topic onto; the scenarios create it
+   * first by starting a subscription). Resolves with the id subscribers see the message by, or
+   * `undefined` where the broker gives each subscription's copy an id of its own (SNS delivering
+   * into SQS).
+   */
+  publish(topic: string, message: NativeMessage): Promise<string | undefined>;
   /** Takes one message off a queue (removing it), or rejects after `timeoutMs`. */
   receive(queue: string, timeoutMs: number): Promise<ReceivedNativeMessage>;
   /** Closes the client's connections. */

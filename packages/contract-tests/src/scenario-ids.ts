@@ -156,6 +156,9 @@ export const scenarioIds = [
   'interop.raw-json',
   'interop.raw-bytes',
   'interop.garbage',
+  'interop.raw-idempotency',
+  'interop.topic-foreign-producers',
+  'interop.topic-raw-json',
   'interop.omnibus-to-cloudevent',
   'interop.structured-producer',
   // provisioning

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { PubSub, v1 } from '@google-cloud/pubsub';
-import type { NativeClient } from '@omnibus/contract-tests';
+import type { NativeClient, NativeMessage } from '@omnibus/contract-tests';
 
 /**
  * @google-cloud/pubsub without Omnibus. A queue is the topic and the subscription of the same
@@ -18,14 +18,17 @@ export function createPubSubNativeClient(projectId: string, emulatorHost: string
       projectId,
     }),
   );
+  const publishTo = (topic: string, message: NativeMessage) => {
+    const attributes: Record<string, string> = { ...message.attributes };
+    if (message.contentType !== undefined) attributes['Content-Type'] = message.contentType;
+    return client.topic(topic).publishMessage({ data: Buffer.from(message.body), attributes });
+  };
   return {
     cloudEventsPrefix: 'ce-',
     contentTypeIsNative: false,
-    async send(queue, message) {
-      const attributes: Record<string, string> = { ...message.attributes };
-      if (message.contentType !== undefined) attributes['Content-Type'] = message.contentType;
-      return client.topic(queue).publishMessage({ data: Buffer.from(message.body), attributes });
-    },
+    send: (queue, message) => publishTo(queue, message),
+    // A topic is the Pub/Sub topic of the same name; every subscription sees the published id.
+    publish: (topic, message) => publishTo(topic, message),
     // A synchronous pull and a unary acknowledge: the message is gone when `receive` resolves
     // (a streaming subscriber batches its acks and may not have sent them yet).
     async receive(queue, timeoutMs) {

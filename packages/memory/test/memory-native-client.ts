@@ -1,4 +1,5 @@
-import type { NativeClient, ReceivedNativeMessage } from '@omnibus/contract-tests';
+import type { NativeClient, NativeMessage, ReceivedNativeMessage } from '@omnibus/contract-tests';
+import type { EncodedMessage } from '@omnibus/core/transport';
 import { createMemoryTransport, type MemoryBroker } from '../src/index.js';
 
 /**
@@ -13,20 +14,13 @@ export function createMemoryNativeClient(broker: MemoryBroker): NativeClient {
     contentTypeIsNative: true,
     async send(queue, message) {
       await connected;
-      const id = message.messageId ?? '';
-      await transport.send(
-        queue,
-        [
-          {
-            id,
-            attributes: message.attributes,
-            body: message.body,
-            ...(message.contentType === undefined ? {} : { contentType: message.contentType }),
-          },
-        ],
-        {},
-      );
-      return id;
+      await transport.send(queue, [encoded(message)], {});
+      return message.messageId ?? '';
+    },
+    async publish(topic, message) {
+      await connected;
+      await transport.publish(topic, [encoded(message)], {});
+      return message.messageId ?? '';
     },
     async receive(queue, timeoutMs) {
       await connected;
@@ -63,5 +57,15 @@ export function createMemoryNativeClient(broker: MemoryBroker): NativeClient {
       }
     },
     close: () => transport.close(),
+  };
+}
+
+/** The message exactly as given: no envelope attribute is added. */
+function encoded(message: NativeMessage): EncodedMessage {
+  return {
+    id: message.messageId ?? '',
+    attributes: message.attributes,
+    body: message.body,
+    ...(message.contentType === undefined ? {} : { contentType: message.contentType }),
   };
 }

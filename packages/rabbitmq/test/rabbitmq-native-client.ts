@@ -1,4 +1,4 @@
-import type { NativeClient } from '@omnibus/contract-tests';
+import type { NativeClient, NativeMessage } from '@omnibus/contract-tests';
 import amqp from 'amqplib';
 
 /**
@@ -14,12 +14,15 @@ export async function createRabbitMqNativeClient(url: string): Promise<NativeCli
     cloudEventsPrefix: 'ce-',
     contentTypeIsNative: true,
     async send(queue, message) {
-      const options: amqp.Options.Publish = { persistent: true, headers: { ...message.attributes } };
-      if (message.contentType !== undefined) options.contentType = message.contentType;
-      if (message.messageId !== undefined) options.messageId = message.messageId;
-      channel.sendToQueue(queue, Buffer.from(message.body), options);
+      channel.sendToQueue(queue, Buffer.from(message.body), publishOptions(message));
       await channel.waitForConfirms();
       return message.messageId ?? '';
+    },
+    // A topic is a fanout exchange of the same name.
+    async publish(topic, message) {
+      channel.publish(topic, '', Buffer.from(message.body), publishOptions(message));
+      await channel.waitForConfirms();
+      return message.messageId;
     },
     async receive(queue, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -48,4 +51,11 @@ export async function createRabbitMqNativeClient(url: string): Promise<NativeCli
       await connection.close().catch(() => {});
     },
   };
+}
+
+function publishOptions(message: NativeMessage): amqp.Options.Publish {
+  const options: amqp.Options.Publish = { persistent: true, headers: { ...message.attributes } };
+  if (message.contentType !== undefined) options.contentType = message.contentType;
+  if (message.messageId !== undefined) options.messageId = message.messageId;
+  return options;
 }

@@ -1,7 +1,13 @@
-import { FailureHeader, type RawMessage } from '@omnibus/core';
+import {
+  FailureHeader,
+  idempotency,
+  MemoryIdempotencyStore,
+  type Middleware,
+  type RawMessage,
+} from '@omnibus/core';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { describe, expect } from 'vitest';
-import { collect } from '../harness.js';
+import { type Collector, collect } from '../harness.js';
 import type { NativeClient, NativeMessage, ReceivedNativeMessage } from '../native-client.js';
 import type { DefineScenario } from '../scenario.js';
 import type { Scope } from '../scope.js';
@@ -137,15 +143,7 @@ export function interopSuite(scenario: DefineScenario, options: TransportContrac
 
         await scope.waitForCount(received, 2, 'the retried raw message');
         await scope.settle();
-        expect(received.count()).toBe(2);
-        const [first, second] = received.messages as unknown as RawMessage[];
-        expect(first!.envelope).toBe('raw');
-        expect(first!.id).toBe(id);
-        expect(second!.id).toBe(id);
-        expect(received.messages.map((message) => message.attempt)).toEqual([1, 2]);
-        expect(second!.data).toEqual(legacy);
-        expect(second!.headers['x-legacy']).toBe('yes');
-        expect(new TextDecoder().decode(second!.body)).toBe(JSON.stringify(legacy));
+        expectRetriedRawJson(received, id, legacy);
       },
     );
 
@@ -193,11 +191,142 @@ export function interopSuite(scenario: DefineScenario, options: TransportContrac
         await scope.settle();
         expect(received.count()).toBe(1);
         expect(dead.count()).toBe(1);
-        const letter = dead.messages[0] as unknown as RawMessage;
-        expect(letter.headers[FailureHeader.error]).toMatch(/^DecodeError: .*not an Omnibus message/);
-        expect(letter.headers[FailureHeader.attempts]).toBe('1');
-        expect(letter.headers['x-origin']).toBe('legacy');
-        expect(new TextDecoder().decode(letter.body)).toBe('{"hello":"not an envelope"}');
+        expectGarbageLetter(dead.messages[0] as unknown as RawMessage);
+      },
+    );
+
+    scenario(
+      'interop.raw-idempotency',
+      "a foreign message redelivered with the same broker id, read with envelope: 'raw', runs the idempotent handler once",
+      async (scope) => {
+        const { bus } = await scope.open();
+        const client = await nativeClient(scope);
+        const queue = scope.name('raw-dup');
+        const deliveries = new Map<string, number>();
+        const countDeliveries: Middleware = (message, _context, next) => {
+          deliveries.set(message.id, (deliveries.get(message.id) ?? 0) + 1);
+          return next();
+        };
+        // Fails the first attempt after the handler's effect was recorded, as a lost
+        // acknowledgement would: the broker redelivers the very message, with its own id.
+        const loseFirstAcknowledgement: Middleware = async (message, _context, next) => {
+          await next();
+          if (message.attempt === 1) throw new Error('the acknowledgement was lost');
+        };
+        const effects = collect<unknown>();
+        await bus
+          .consumer(queue, effects.handler, {
+            envelope: 'raw',
+            retry: { attempts: 3, backoff: QUICK },
+            middleware: [
+              countDeliveries,
+              loseFirstAcknowledgement,
+              idempotency({ store: new MemoryIdempotencyStore() }),
+            ],
+          })
+          .start();
+
+        const chosen = scope.id();
+        const foreign: NativeMessage = {
+          attributes: { 'x-legacy': 'yes' },
+          body: encoder.encode(JSON.stringify({ charge: 20 })),
+          messageId: chosen,
+        };
+        const id = await client.send(queue, foreign);
+        await scope.waitFor(() => (deliveries.get(id) ?? 0) >= 2, 'the redelivery');
+        await scope.settle();
+        expect(deliveries.get(id)).toBe(2);
+        expect(effects.count()).toBe(1);
+        expect(effects.messages[0]).toMatchObject({ id, data: { charge: 20 } });
+
+        // Where the broker keeps the producer's id (AMQP message-id, Service Bus messageId), a
+        // foreign producer's own resend is a duplicate too.
+        if (id === chosen) {
+          await client.send(queue, foreign);
+          await scope.waitFor(() => (deliveries.get(id) ?? 0) >= 3, 'the resent copy');
+          await scope.settle();
+          expect(effects.count()).toBe(1);
+        }
+      },
+    );
+
+    scenario(
+      'interop.topic-foreign-producers',
+      "CloudEvents in binary and structured mode published straight to a topic's native entity reach its subscription once; garbage is dead-lettered with the reason",
+      async (scope) => {
+        const { bus } = await scope.open();
+        const client = await nativeClient(scope);
+        const topic = scope.name('ce-topic');
+        const received = collect();
+        const dead = collect<unknown>();
+        await bus.topic(topic).subscribe('reader', received.handler).start();
+        await bus
+          .deadLetters({ topic, subscription: 'reader' })
+          .consume(dead.handler, { envelope: 'raw' })
+          .start();
+
+        const binary = orderEvent(scope);
+        const structured = orderEvent(scope);
+        await client.publish(topic, binaryMode(binary, client));
+        await client.publish(topic, {
+          attributes: {},
+          body: encoder.encode(String(HTTP.structured(structured).body)),
+          contentType: 'application/cloudevents+json; charset=utf-8',
+        });
+        await client.publish(topic, {
+          attributes: { 'x-origin': 'legacy' },
+          body: encoder.encode('{"hello":"not an envelope"}'),
+          messageId: scope.id(),
+        });
+
+        await scope.waitForCount(received, 2, 'both CloudEvents');
+        await scope.waitForCount(dead, 1, 'the garbage dead letter');
+        await scope.settle();
+        expect(received.count()).toBe(2);
+        for (const event of [binary, structured]) {
+          expect(received.timesSeen(event.id)).toBe(1);
+          expect(received.first(event.id)).toMatchObject({
+            id: event.id,
+            type: event.type,
+            source: event.source,
+            subject: event.subject,
+            data: event.data,
+            headers: { tenant: 'acme' },
+          });
+        }
+        expect(dead.count()).toBe(1);
+        expectGarbageLetter(dead.messages[0] as unknown as RawMessage);
+      },
+    );
+
+    scenario(
+      'interop.topic-raw-json',
+      "plain JSON published straight to a topic's native entity is read by an envelope: 'raw' subscription, with the broker's id, and retried",
+      async (scope) => {
+        const { bus } = await scope.open();
+        const client = await nativeClient(scope);
+        const topic = scope.name('raw-topic');
+        const received = collect<unknown>((message) => {
+          if (message.attempt === 1) throw new Error('first attempt fails');
+        });
+        await bus
+          .topic(topic)
+          .subscribe('legacy-reader', received.handler, {
+            envelope: 'raw',
+            retry: { attempts: 3, backoff: QUICK },
+          })
+          .start();
+
+        const legacy = { orderId: 'legacy-2', lines: [4, 5] };
+        const published = await client.publish(topic, {
+          attributes: { 'x-legacy': 'yes' },
+          body: encoder.encode(JSON.stringify(legacy)),
+          messageId: scope.id(),
+        });
+
+        await scope.waitForCount(received, 2, 'the retried raw message');
+        await scope.settle();
+        expectRetriedRawJson(received, published, legacy);
       },
     );
 
@@ -283,6 +412,31 @@ export function interopSuite(scenario: DefineScenario, options: TransportContrac
       },
     );
   });
+}
+
+/**
+ * A raw JSON message failed once and handled again: both attempts with the same id (the broker's,
+ * `id` when the producer could know it), the parsed body, the native attribute and the bytes.
+ */
+function expectRetriedRawJson(received: Collector<unknown>, id: string | undefined, legacy: unknown): void {
+  expect(received.count()).toBe(2);
+  const [first, second] = received.messages as unknown as RawMessage[];
+  expect(first!.envelope).toBe('raw');
+  expect(first!.id).not.toBe('');
+  if (id !== undefined) expect(first!.id).toBe(id);
+  expect(second!.id).toBe(first!.id);
+  expect(received.messages.map((message) => message.attempt)).toEqual([1, 2]);
+  expect(second!.data).toEqual(legacy);
+  expect(second!.headers['x-legacy']).toBe('yes');
+  expect(new TextDecoder().decode(second!.body)).toBe(JSON.stringify(legacy));
+}
+
+/** The garbage the scenarios send, dead-lettered at once as undecodable, body and attributes kept. */
+function expectGarbageLetter(letter: RawMessage): void {
+  expect(letter.headers[FailureHeader.error]).toMatch(/^DecodeError: .*not an Omnibus message/);
+  expect(letter.headers[FailureHeader.attempts]).toBe('1');
+  expect(letter.headers['x-origin']).toBe('legacy');
+  expect(new TextDecoder().decode(letter.body)).toBe('{"hello":"not an envelope"}');
 }
 
 /**
