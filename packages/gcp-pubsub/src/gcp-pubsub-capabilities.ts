@@ -19,4 +19,7 @@ export const gcpPubSubCapabilities: Capabilities = {
   deadLetter: 'native',
   rules: 'partial',
   retryDelay: { maxMs: MAX_ACK_DEADLINE_SECONDS * 1_000 },
+  // No count and no browse: a count leases every dead letter and gives it back, a peek hides what
+  // it shows for a moment; Pub/Sub cannot deliver to one subscription of a topic alone.
+  deadLetterManagement: { count: 'scan', peek: 'lock', redriveToSubscription: false },
 };

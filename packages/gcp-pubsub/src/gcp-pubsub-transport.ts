@@ -23,6 +23,7 @@ import {
   topicSubscriptionName,
 } from './pubsub-names.js';
 import { probeEmulator } from './probe-emulator.js';
+import { createPubSubDeadLetterStore } from './pubsub-dead-letter-store.js';
 import { startPubSubConsumer } from './pubsub-consumer.js';
 import { createPubSubProvisioner, type PubSubProvisioner } from './pubsub-provisioner.js';
 import { createPubSubPublisher, type PubSubPublisher } from './pubsub-publisher.js';
@@ -235,10 +236,34 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
     }
   }
 
+  const deadLetterStore = createPubSubDeadLetterStore({
+    // The client as it is while closing too, so that open leases can still be given back.
+    pubsub: () => client ?? ready().pubsub,
+    emulatorHost: () => emulatorHost,
+    async resolve(of) {
+      const { provisioner } = ready();
+      const parent = resolveSource(of);
+      const dead = resolveSource({ kind: 'dead-letter', of });
+      if (settings.provision === 'never') {
+        // Only checks: the parent first, so the error names what the user wrote.
+        await provisioner.ensureSubscription({
+          name: parent.subscription,
+          topic: parent.topic,
+          deadLetterPolicy: 'none',
+          existing: 'keep',
+          ordering: false,
+        });
+      }
+      await ensureDeadLetterSubscription(provisioner, dead.topic);
+      return { subscription: dead.subscription, label: parent.label };
+    },
+  });
+
   return {
     specificationVersion: 'v1',
     name: NAME,
     capabilities: gcpPubSubCapabilities,
+    deadLetterStore,
 
     async connect() {
       const { pubsub } = ready();
@@ -265,6 +290,7 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
       closing ??= (async () => {
         await Promise.allSettled([...routers.values()].map(({ router }) => router.stop()));
         routers.clear();
+        if (client) await deadLetterStore.releaseAll();
         await Promise.allSettled([...consumers].map((consumer) => consumer.stop()));
         consumers.clear();
         await publisher?.close();

@@ -1,5 +1,4 @@
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
-import { FailureHeader } from '@omnibus/core';
 import {
   type DeliveryHandler,
   type EncodedMessage,
@@ -8,6 +7,7 @@ import {
   withHeaders,
 } from '@omnibus/core/transport';
 import { MAX_ACK_DEADLINE_SECONDS } from './gcp-pubsub-capabilities.js';
+import { fromPubSubMessage } from './pubsub-wire-message.js';
 import { ackAndFlush, releaseAfter } from './settle-pubsub-message.js';
 
 /** How one streaming-pull consumer runs. */
@@ -25,10 +25,6 @@ export interface PubSubConsumerOptions {
   /** Where native dead letters came from, for the failure headers of those Pub/Sub forwarded itself. */
   readonly describeSource: string;
 }
-
-/** Attributes Pub/Sub adds when its dead-letter policy forwards a message. */
-const NATIVE_DEAD_LETTER_PREFIX = 'CloudPubSubDeadLetterSource';
-const NATIVE_DELIVERY_COUNT = 'CloudPubSubDeadLetterSourceDeliveryCount';
 
 /**
  * Streams messages from one subscription with the client's flow control (max outstanding =
@@ -71,7 +67,7 @@ export function startPubSubConsumer(
   function hand(message: Message): void {
     inFlight++;
     let settled = false;
-    const encoded = toEncodedMessage(message, options.describeSource);
+    const encoded = fromPubSubMessage(message, options.describeSource);
     const key = orderingKeyOf(message);
     const finish = (outcome: 'done' | 'retry') => {
       if (key !== undefined) {
@@ -186,33 +182,4 @@ export function startPubSubConsumer(
       return stopped;
     },
   };
-}
-
-/**
- * The message as core encoded it: attributes and body verbatim. Pub/Sub's own dead-letter
- * attributes are turned into Omnibus failure headers, so a message the broker forwarded (after a
- * consumer crashed or never settled it) reads like one core dead-lettered.
- */
-function toEncodedMessage(message: Message, describeSource: string): EncodedMessage {
-  const attributes: Record<string, string> = {};
-  let nativeCount: string | undefined;
-  for (const [name, value] of Object.entries(message.attributes ?? {})) {
-    if (name.startsWith(NATIVE_DEAD_LETTER_PREFIX)) {
-      if (name === NATIVE_DELIVERY_COUNT) nativeCount = value;
-      continue;
-    }
-    attributes[name] = value;
-  }
-  if (nativeCount !== undefined && attributes[FailureHeader.error] === undefined) {
-    attributes[FailureHeader.error] =
-      'MaxDeliveryAttemptsExceeded: the message was not settled within its delivery attempts';
-    attributes[FailureHeader.failedQueue] = describeSource;
-    attributes[FailureHeader.failedAt] = new Date().toISOString();
-    attributes[FailureHeader.attempts] = nativeCount;
-  }
-  // The client's data is a Buffer, like the bodies core encodes (its decoder reads Buffers fastest).
-  const body: Uint8Array = message.data;
-  const id = attributes['ce-id'] ?? message.id;
-  const key = message.orderingKey || attributes['ce-partitionkey'];
-  return key ? { id, key, attributes, body } : { id, attributes, body };
 }
