@@ -30,3 +30,4 @@ export {
   type DuplicateStormOutcome,
 } from './duplicate-storm.js';
 export { serviceUnavailable, type ServiceCheck } from './service-unavailable.js';
+export { startSecretLeakProbe, type SecretLeakProbe } from './secret-leak-probe.js';

@@ -71,7 +71,8 @@ export function resolveRedisIdempotencyStoreOptions(
   if (url !== undefined) {
     if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
       problems.push(
-        `url must start with redis:// or rediss://; got ${typeof url === 'string' ? redactSecrets(url) : String(url)}`,
+        // Only the scheme is shown: what follows a malformed scheme may be a password.
+        `url must start with redis:// or rediss://; got ${typeof url === 'string' ? `'${url.split(/[:/]/, 1)[0]}:…'` : String(url)}`,
       );
     } else if (!URL.canParse(url)) {
       problems.push(`url is not a valid URL: ${redactSecrets(url)}`);

@@ -8,6 +8,7 @@ import {
   IdempotencyConflictError,
   type IdempotencyStore,
 } from '@omnibus/core';
+import { redactSecrets } from '@omnibus/core/transport';
 import { createClient } from 'redis';
 import { claimScript, completeScript, type IdempotencyScript, releaseScript } from './idempotency-scripts.js';
 import { mapRedisError } from './map-redis-error.js';
@@ -150,7 +151,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       this.#own = undefined;
       // node-redis has already closed a client whose reconnect strategy gave up.
       if (client.isOpen) client.destroy();
-      throw mapRedisError(error, `connecting to ${this.#url}`);
+      throw mapRedisError(error, `connecting to ${redactSecrets(String(this.#url))}`);
     }
   }
 }

@@ -4,6 +4,7 @@ import {
   IdempotencyConflictError,
   PermanentError,
 } from '../errors/index.js';
+import { redactSecrets } from '../config/redact.js';
 import { decodeEnvelope } from '../message/envelope/decode-envelope.js';
 import { FailureHeader } from '../message/failure-headers.js';
 import type { Message } from '../message/message.js';
@@ -179,8 +180,10 @@ function isPermanent(error: Error): boolean {
   );
 }
 
+// The text of the dead-letter header and of log lines: whatever a handler or a client library put
+// into an error message (a connection URL, a connection string), no secret leaves the process.
 function describeError(error: Error): string {
-  return `${error.name}: ${error.message}`;
+  return redactSecrets(`${error.name}: ${error.message}`);
 }
 
 function composeMiddleware(

@@ -1,6 +1,7 @@
 import type { BusOptions } from '../bus/bus-types.js';
 import { ConfigurationError } from '../errors/index.js';
 import type { Logger } from '../logger/logger.js';
+import { createRedactingLogger } from '../logger/redacting-logger.js';
 import type { Transport } from '../transport/transport.js';
 import { type BusEventHub, createBusEventHub } from './bus-events.js';
 import { type BusObserver, createBusObserver } from './bus-observer.js';
@@ -24,8 +25,9 @@ export interface Telemetry {
 export async function createTelemetry(
   options: BusOptions,
   transport: Transport,
-  logger: Logger,
+  givenLogger: Logger,
 ): Promise<Telemetry> {
+  const logger = createRedactingLogger(givenLogger);
   const requested = options.telemetry;
   if (
     requested !== undefined &&
