@@ -1,6 +1,6 @@
 import { type Bus, createBus, type Logger, MemoryIdempotencyStore, type Transport } from '@omnibus/core';
 import { Inventory } from './inventory.js';
-import { AuthorizePayment, Names, ReserveStock } from './messages.js';
+import { Names } from './messages.js';
 import { declareOrderRules } from './order-rules.js';
 import { generateOrders, type Customers, SKUS } from './order-book.js';
 import { PaymentGateway } from './payment-gateway.js';
@@ -14,6 +14,9 @@ import { PostgresStockLedger } from './postgres-stock.js';
 import { createPostgresInbox, createPostgresOutbox } from '@omnibus/outbox-postgres';
 import pg from 'pg';
 import { DECLINED_CARD } from './order-book.js';
+import { checkOrderTraces, formatTraceReport, type TraceReport } from './order-traces.js';
+import type { OrderTracing } from './order-tracing.js';
+import { submitOrder } from './submit-order.js';
 
 export interface OrderFlowOptions {
   /** Transport URL or instance. @default 'memory://' */
@@ -36,6 +39,11 @@ export interface OrderFlowOptions {
    * through the transactional outbox (`ORDERS_DATABASE_URL` in `npm run example`).
    */
   databaseUrl?: string;
+  /**
+   * The OpenTelemetry SDK recording in memory (`--trace`, see {@link startOrderTracing}): the run
+   * then also checks that every order is one connected trace through every service it touched.
+   */
+  tracing?: OrderTracing;
 }
 
 export interface OrderFlowSummary {
@@ -50,7 +58,9 @@ export interface OrderFlowSummary {
   expectedFinanceAlerts: number;
   purchaseOrders: number;
   stockConsistent: boolean;
-  /** Every invariant holds. */
+  /** With `tracing`: the check of every order's trace. */
+  traces?: TraceReport;
+  /** Every invariant holds (and, with `tracing`, every order is one connected trace). */
   ok: boolean;
 }
 
@@ -108,27 +118,12 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
     ];
     await Promise.all(consumers.map((consumer) => consumer.start()));
 
-    // SubmitOrder does two things only: ask for stock and for payment. Everything else follows.
-    const reserve = bus.producer(Names.reserveStock);
-    const authorize = bus.producer(Names.authorizePayment);
-    await Promise.all([
-      reserve.send(
-        orders.map((order) =>
-          ReserveStock.create(
-            { orderId: order.orderId, items: order.items },
-            { correlationId: order.orderId },
-          ),
-        ),
-      ),
-      authorize.send(
-        orders.map((order) =>
-          AuthorizePayment.create(
-            { orderId: order.orderId, customerId: order.customerId, amount: order.amount, card: order.card },
-            { correlationId: order.orderId },
-          ),
-        ),
-      ),
-    ]);
+    options.tracing?.reset();
+    const producers = {
+      reserve: bus.producer(Names.reserveStock),
+      authorize: bus.producer(Names.authorizePayment),
+    };
+    await Promise.all(orders.map((order) => submitOrder(order, producers)));
 
     // A durable queue on a shared broker can still hold alerts or purchase orders that an earlier,
     // interrupted run left behind; only this run's orders count.
@@ -169,7 +164,18 @@ export async function runOrderFlow(options: OrderFlowOptions = {}): Promise<Orde
       purchaseOrders: ofThisRun(purchaseOrders),
       stockConsistent: await ledger.isConsistent(),
     };
-    return withInvariants(summary);
+    const checked = withInvariants(summary);
+    if (!options.tracing) return checked;
+    // Stopping the consumers waited for every handler, so every process span has ended.
+    const traces = checkOrderTraces(
+      options.tracing.spans(),
+      orders.map((order) => ({
+        orderId: order.orderId,
+        confirmed: outboxes.email.get(order.orderId) === 'OrderConfirmed',
+        financeAlert: order.card === DECLINED_CARD && order.amount >= threshold,
+      })),
+    );
+    return { ...checked, traces, ok: checked.ok && traces.ok };
   } finally {
     await transactional?.close();
     await bus.close();
@@ -217,9 +223,12 @@ export function withInvariants(summary: Omit<OrderFlowSummary, 'ok'>): OrderFlow
   return { ...summary, ok };
 }
 
-/** The one summary line, e.g. `orders=20 confirmed=14 failed=6 charges=14 double-charges=0 ...`. */
+/**
+ * The one summary line, e.g. `orders=20 confirmed=14 failed=6 charges=14 double-charges=0 ...`,
+ * followed with `tracing` by the trace check (`traces=20 connected=20/20`, and any broken trace).
+ */
 export function formatSummary(summary: OrderFlowSummary): string {
-  return [
+  const line = [
     `orders=${summary.orders}`,
     `confirmed=${summary.confirmed}`,
     `failed=${summary.failed}`,
@@ -230,4 +239,5 @@ export function formatSummary(summary: OrderFlowSummary): string {
     `finance-alerts=${summary.financeAlerts}`,
     `stock-consistent=${summary.stockConsistent ? 'yes' : 'no'}`,
   ].join(' ');
+  return summary.traces ? `${line} ${formatTraceReport(summary.traces)}` : line;
 }

@@ -1,7 +1,8 @@
 import { type Bus, createBus } from '@omnibus/core';
 import { createClient } from 'redis';
 import { SKUS, DECLINED_CARD, generateOrders, type Order } from '../order-book.js';
-import { AuthorizePayment, Names, ReserveStock } from '../messages.js';
+import { Names } from '../messages.js';
+import { authorizePaymentFor, reserveStockFor } from '../submit-order.js';
 import { formatSummary, type OrderFlowSummary, withInvariants } from '../order-flow.js';
 import { declareOrderRules } from '../order-rules.js';
 import { RedisOrderRecords } from './redis-order-records.js';
@@ -63,27 +64,8 @@ export async function runProcesses(options: ProcessesRunOptions): Promise<Proces
     const submit = async (wave: Order[], onChunk?: (waiting: number) => void) => {
       for (let index = 0; index < wave.length; index += 5) {
         const chunk = wave.slice(index, index + 5);
-        await reserve.send(
-          chunk.map((order) =>
-            ReserveStock.create(
-              { orderId: order.orderId, items: order.items },
-              { correlationId: order.orderId },
-            ),
-          ),
-        );
-        await authorize.send(
-          chunk.map((order) =>
-            AuthorizePayment.create(
-              {
-                orderId: order.orderId,
-                customerId: order.customerId,
-                amount: order.amount,
-                card: order.card,
-              },
-              { correlationId: order.orderId },
-            ),
-          ),
-        );
+        await reserve.send(chunk.map(reserveStockFor));
+        await authorize.send(chunk.map(authorizePaymentFor));
         sent += chunk.length;
         onChunk?.(await backlog());
         await sleep(100);
