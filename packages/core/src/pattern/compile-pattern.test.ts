@@ -347,12 +347,10 @@ describe('compilePattern', () => {
     });
 
     it('does not mistake inherited properties for fields', () => {
-      const compiled = compilePattern({ constructor: [{ exists: true }], toString: [{ exists: false }] });
+      // Prototype keys themselves are refused in patterns (see check-pattern-limits.test.ts).
+      const compiled = compilePattern({ hasOwnProperty: [{ exists: true }], toString: [{ exists: false }] });
       expect(compiled({})).toBe(false);
-      expect(compiled({ constructor: 'x' })).toBe(true);
-      const ownProto = compilePattern(JSON.parse('{"__proto__": {"a": [1]}}'));
-      expect(ownProto(JSON.parse('{"__proto__": {"a": 1}}'))).toBe(true);
-      expect(ownProto({ a: 1 })).toBe(false);
+      expect(compiled({ hasOwnProperty: 'x' })).toBe(true);
     });
 
     it('treats values that are not JSON as absent', () => {

@@ -1,4 +1,5 @@
 import { InvalidPatternError } from '../errors/index.js';
+import { checkPatternLimits } from './check-pattern-limits.js';
 import { describeKind } from './describe-kind.js';
 import type { Matcher } from './matcher.js';
 import { parseMatcher } from './parse-matcher.js';
@@ -66,6 +67,7 @@ export function parsePattern(pattern: unknown): ParsedPattern {
       `an event pattern is a JSON object such as { "source": ["orders"] }; got ${describeKind(pattern)}`,
     );
   }
+  checkPatternLimits(pattern);
   const root = parseObject(pattern, '', '', false);
   const alternatives = expand(root);
   checkWildcardComplexity(alternatives);
