@@ -78,6 +78,7 @@ export {
   type CompiledPatternSet,
   type EventPattern,
 } from './pattern/index.js';
+export { PROTOTYPE_KEYS, UNTRUSTED_INPUT_LIMITS } from './limits/untrusted-input-limits.js';
 
 export type { Capabilities, DeadLetterManagementCapabilities } from './transport/capabilities.js';
 export type { DeadLetterOperations } from './dead-letters/create-dead-letters.js';
