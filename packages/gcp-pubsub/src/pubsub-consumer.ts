@@ -8,6 +8,7 @@ import {
 } from '@omnibus/core/transport';
 import { MAX_ACK_DEADLINE_SECONDS } from './gcp-pubsub-capabilities.js';
 import { fromPubSubMessage } from './pubsub-wire-message.js';
+import { createRedeliveryCounter } from './redelivery-counter.js';
 import { ackAndFlush, releaseAfter } from './settle-pubsub-message.js';
 
 /** How one streaming-pull consumer runs. */
@@ -48,7 +49,7 @@ export function startPubSubConsumer(
   /** Messages waiting behind an in-flight one of the same ordering key. */
   const waiting = new Map<string, Message[]>();
   /** Redeliveries seen here, for subscriptions without a dead-letter policy (no deliveryAttempt). */
-  const seen = new Map<string, number>();
+  const seen = createRedeliveryCounter();
 
   /** The ordering key, from Pub/Sub or (when a client or emulator leaves it out) the envelope. */
   function orderingKeyOf(message: Message): string | undefined {
@@ -57,11 +58,7 @@ export function startPubSubConsumer(
   }
 
   function attemptOf(message: Message): number {
-    if (message.deliveryAttempt > 0) return message.deliveryAttempt;
-    const count = (seen.get(message.id) ?? 0) + 1;
-    seen.set(message.id, count);
-    if (seen.size > 10_000) seen.delete(seen.keys().next().value as string);
-    return count;
+    return seen.attempt(message.id, message.deliveryAttempt);
   }
 
   function hand(message: Message): void {
@@ -101,7 +98,7 @@ export function startPubSubConsumer(
         once();
         try {
           await ackAndFlush(message);
-          seen.delete(message.id);
+          seen.forget(message.id);
         } finally {
           finish('done');
         }
@@ -127,7 +124,7 @@ export function startPubSubConsumer(
         }
         try {
           await ackAndFlush(message);
-          seen.delete(message.id);
+          seen.forget(message.id);
         } finally {
           finish('done');
         }
