@@ -62,6 +62,7 @@ export function createAwsTransport(options: AwsTransportOptions = {}): Transport
     specificationVersion: 'v1',
     name: transport,
     capabilities: awsCapabilities,
+    provision: settings.provision,
     deadLetterStore,
 
     async connect() {

@@ -218,6 +218,7 @@ export function createAzureServiceBusTransport(options: AzureServiceBusTransport
     specificationVersion: 'v1',
     name: NAME,
     capabilities: azureServiceBusCapabilities,
+    provision: settings.provision,
     deadLetterStore,
 
     async connect() {

@@ -26,6 +26,9 @@ export function observeTransport(transport: Transport): { transport: Transport; 
     get capabilities() {
       return transport.capabilities;
     },
+    get provision() {
+      return transport.provision;
+    },
     get deadLetterStore() {
       return transport.deadLetterStore;
     },

@@ -168,6 +168,7 @@ export const scenarioIds = [
   'provisioning.missing-subscription',
   'provisioning.existing-queue',
   'provisioning.existing-topic',
+  'provisioning.instance-setting',
   // telemetry
   'telemetry.send-process',
   'telemetry.batch',

@@ -263,6 +263,7 @@ export function createGcpPubSubTransport(options: GcpPubSubTransportOptions = {}
     specificationVersion: 'v1',
     name: NAME,
     capabilities: gcpPubSubCapabilities,
+    provision: settings.provision,
     deadLetterStore,
 
     async connect() {

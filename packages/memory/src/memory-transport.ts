@@ -85,6 +85,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     specificationVersion: 'v1',
     name: 'memory',
     capabilities,
+    provision,
     broker,
     deadLetterStore,
 

@@ -92,6 +92,7 @@ export function createTransport(options: ResolvedRabbitMqOptions): Transport {
     specificationVersion: 'v1',
     name: 'rabbitmq',
     capabilities: rabbitMqCapabilities(options.ordering),
+    provision: options.provision,
     deadLetterStore,
     watchConnection: (listener) => connection.watch(listener),
 

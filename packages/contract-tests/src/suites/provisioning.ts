@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@omnibus/core';
+import { ConfigurationError, createBus } from '@omnibus/core';
 import { describe, expect } from 'vitest';
 import { collect } from '../harness.js';
 import type { DefineScenario } from '../scenario.js';
@@ -104,6 +104,33 @@ export function provisioningSuite(scenario: DefineScenario): void {
         await never.bus.topic(topic).publish({ id, type: 'Provisioned', data: null });
         await scope.waitForCount(received, 1, topic);
         expect(received.messages[0]!.id).toBe(id);
+      },
+    );
+
+    scenario(
+      'provisioning.instance-setting',
+      "a Transport instance says how it provisions, and createBus refuses an instance whose setting differs from the bus's",
+      async (scope) => {
+        const never = await scope.open({ provision: 'never' });
+        const auto = await scope.open();
+        expect(never.transport.provision).toBe('never');
+        expect(auto.transport.provision ?? 'auto').toBe('auto');
+
+        const refused = createBus({ transport: auto.transport, provision: 'never' });
+        await expect(refused).rejects.toSatisfy(ConfigurationError.isInstance);
+        await expect(refused).rejects.toThrow(/provision/);
+        await expect(createBus({ transport: never.transport, provision: 'auto' })).rejects.toSatisfy(
+          ConfigurationError.isInstance,
+        );
+        expect(auto.calls.send + never.calls.send).toBe(0);
+
+        // Without a bus-level setting the instance's own applies: still nothing is created.
+        const queue = scope.name('missing');
+        const implicit = await createBus({ transport: never.transport, source: scope.name('src') });
+        scope.defer(() => implicit.close());
+        const attempt = implicit.producer(queue).send({ type: 'Nowhere', data: null });
+        await expect(attempt).rejects.toSatisfy(ConfigurationError.isInstance);
+        await expect(attempt).rejects.toThrow(queue);
       },
     );
   });

@@ -22,8 +22,10 @@ export interface BusOptions {
   source?: string;
   /**
    * `'auto'` creates queues, topics, subscriptions and rules on first use; `'never'` creates
-   * nothing and fails with `ConfigurationError` naming what is missing.
-   * @default 'auto'
+   * nothing and fails with `ConfigurationError` naming what is missing. With a `Transport`
+   * instance it must match how the instance was created (`transport.provision`), or `createBus`
+   * fails with `ConfigurationError`; left out, the instance's own setting applies.
+   * @default 'auto' (with an instance: the instance's)
    */
   provision?: 'auto' | 'never';
   /** Where Omnibus logs. @default warnings and errors to the console */

@@ -68,7 +68,7 @@ export async function createBus(options: BusOptions | string | URL): Promise<Bus
     throw new ConfigurationError('source must be a non-empty string.');
 
   const transport = isTransport(settings.transport)
-    ? settings.transport
+    ? checkInstanceProvision(settings.transport, settings.provision)
     : await createTransportFromUrl(settings.transport, { provision });
   if (transport.specificationVersion !== 'v1') {
     throw new ConfigurationError(
@@ -383,6 +383,21 @@ function checkTarget(rule: string, target: unknown): RuleTarget {
   if (candidate && typeof candidate.topic === 'string' && candidate.queue === undefined)
     return { topic: checkName('topic', candidate.topic) };
   throw new ConfigurationError(`Rule '${rule}' needs a target of { queue: 'name' } or { topic: 'name' }.`);
+}
+
+/**
+ * A Transport instance was created with its own provisioning, which the bus cannot change: a
+ * `provision` asked of the bus that differs from it fails here, before any I/O, instead of being
+ * ignored (an instance that does not say how it provisions creates what it uses).
+ */
+function checkInstanceProvision(transport: Transport, asked: 'auto' | 'never' | undefined): Transport {
+  const actual = transport.provision ?? 'auto';
+  if (asked === undefined || asked === actual) return transport;
+  throw new ConfigurationError(
+    `createBus was asked for provision: '${asked}', but the ${transport.name} transport instance it was given was created with provision '${actual}'. ` +
+      `Create the transport with provision: '${asked}' (or pass its URL instead of an instance).`,
+    { transport: transport.name },
+  );
 }
 
 function isTransport(value: unknown): value is Transport {

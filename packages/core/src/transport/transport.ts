@@ -25,6 +25,13 @@ export interface Transport {
   readonly name: string;
   /** What the transport does natively; core checks requests against it before any I/O. */
   readonly capabilities: Capabilities;
+  /**
+   * What the transport does about a missing queue, topic, subscription or rule: `'auto'` creates
+   * it, `'never'` fails with `ConfigurationError` naming it. Fixed when the transport is created.
+   * `createBus({ transport, provision })` refuses an instance whose setting differs from the one
+   * asked for, so `'never'` is never silently ignored. Absent: the transport creates what it uses.
+   */
+  readonly provision?: 'auto' | 'never';
 
   /** Opens connections. Called once by core before first use; never after `close`. */
   connect(): Promise<void>;
