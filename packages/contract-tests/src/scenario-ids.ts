@@ -179,6 +179,7 @@ export const scenarioIds = [
   'telemetry.dead-letter',
   'telemetry.context-and-logs',
   'telemetry.lifecycle-events',
+  'telemetry.forward-without-provider',
   // hostile input: one block per suites/hostile-*.ts file
   // hostile-headers.ts
   'hostile.reserved-names-refused',

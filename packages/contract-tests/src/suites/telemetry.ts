@@ -260,6 +260,45 @@ export function telemetrySuite(scenario: DefineScenario): void {
     );
 
     scenario(
+      'telemetry.forward-without-provider',
+      'a service with no tracer provider passes the trace on: what its handler sends stays in the trace',
+      async (scope) => {
+        const { open, recorder } = await openTraced(scope);
+        // The API is installed and nothing is registered globally: this bus records nothing.
+        const relay = await scope.open({ telemetry: {} });
+        expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
+        const inbound = scope.name('tel-fwd-in');
+        const outbound = scope.name('tel-fwd-out');
+        await relay.bus
+          .consumer(inbound, (message, context) =>
+            context.send(outbound, { type: 'Relayed', data: message.data }),
+          )
+          .start();
+        let tenant: string | undefined;
+        const received = collect(() => {
+          tenant = propagation.getBaggage(contextApi.active())?.getEntry('tenant')?.value;
+        });
+        await open.bus.consumer(outbound, received.handler).start();
+        const withBaggage = propagation.setBaggage(
+          contextApi.active(),
+          propagation.createBaggage({ tenant: { value: 'acme corp' } }),
+        );
+        await contextApi.with(withBaggage, () =>
+          open.bus.producer(inbound).send({ type: 'Start', data: 'relay me' }),
+        );
+
+        const process = await waitForSpan(scope, recorder, `process ${outbound}`);
+        const send = only(recorder, `send ${inbound}`);
+        // Nothing recorded the relay's run, so the message it sent carries the context it received.
+        expect(named(recorder, `process ${inbound}`)).toHaveLength(0);
+        expect(process.spanContext().traceId).toBe(send.spanContext().traceId);
+        expect(parentOf(process)).toBe(send.spanContext().spanId);
+        expect(tenant).toBe('acme corp');
+        expect(received.messages[0]!.data).toBe('relay me');
+      },
+    );
+
+    scenario(
       'telemetry.context-and-logs',
       "the caller's trace and baggage reach the handler, and its log lines carry the process span's ids",
       async (scope) => {

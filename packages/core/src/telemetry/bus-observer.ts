@@ -4,6 +4,7 @@ import type { Logger } from '../logger/logger.js';
 import type { EncodedMessage } from '../message/encoded-message.js';
 import type { Delivery, DeliveryHandler, FailureInfo, SourceRef } from '../transport/transport.js';
 import type { BusEventHub } from './bus-events.js';
+import { forwardableTraceContext } from './w3c-trace-context.js';
 import type {
   BusTelemetry,
   IdempotencyOutcome,
@@ -38,6 +39,11 @@ export interface BusObserver {
 /** What is known about the delivery being processed on the current async path. */
 interface ProcessScope {
   readonly trace: ProcessTrace | undefined;
+  /**
+   * When the delivery is not traced: the trace context it arrived with, which what the handler
+   * sends carries on unchanged, so a trace passes through a service that records nothing.
+   */
+  readonly forward: Inject | undefined;
 }
 
 // One store for every bus of the process: code inside a handler (ctx.send, a producer, the
@@ -56,7 +62,15 @@ export function noteIdempotency(outcome: IdempotencyOutcome): void {
   processScope.getStore()?.trace?.idempotency(outcome);
 }
 
-export function createBusObserver(installed: BusTelemetry | undefined, events: BusEventHub): BusObserver {
+/**
+ * `forward`: whether a delivery this bus does not trace still passes its incoming trace context on
+ * to what its handler sends (off only with `telemetry: false`).
+ */
+export function createBusObserver(
+  installed: BusTelemetry | undefined,
+  events: BusEventHub,
+  forward: boolean,
+): BusObserver {
   const api = installed?.api;
   // The telemetry to use for one operation: none while no provider would record anything.
   const current = () => (installed?.active() ? installed : undefined);
@@ -74,7 +88,7 @@ export function createBusObserver(installed: BusTelemetry | undefined, events: B
       const telemetry = current();
       const listening = events.has('sent');
       if (!telemetry && !listening) {
-        const batch = encode(undefined);
+        const batch = encode(forward ? processScope.getStore()?.forward : undefined);
         // Awaited only when a schema made it asynchronous: an await costs a turn of the microtask queue.
         await deliver(Array.isArray(batch) ? batch : await batch);
         return;
@@ -85,7 +99,11 @@ export function createBusObserver(installed: BusTelemetry | undefined, events: B
       let encoded: readonly EncodedMessage[];
       try {
         encoded = await encode(
-          trace ? (attributes, index, id) => trace.inject(attributes, index, id) : undefined,
+          trace
+            ? (attributes, index, id) => trace.inject(attributes, index, id)
+            : forward
+              ? processScope.getStore()?.forward
+              : undefined,
         );
         if (trace) await api!.context.with(trace.context, () => deliver(encoded));
         else await deliver(encoded);
@@ -107,8 +125,12 @@ export function createBusObserver(installed: BusTelemetry | undefined, events: B
     delivery(source, onDelivery) {
       return (delivery) => {
         const telemetry = current();
-        if (!telemetry && !events.has('received') && !events.has('settled') && !events.has('dead-lettered'))
-          return onDelivery(delivery);
+        if (!telemetry && !events.has('received') && !events.has('settled') && !events.has('dead-lettered')) {
+          const forwarding = forwarderOf(delivery.message);
+          return forwarding
+            ? processScope.run({ trace: undefined, forward: forwarding }, onDelivery, delivery)
+            : onDelivery(delivery);
+        }
         return observeDelivery(telemetry, source, delivery, onDelivery);
       };
     },
@@ -129,6 +151,13 @@ export function createBusObserver(installed: BusTelemetry | undefined, events: B
       };
     },
   };
+
+  /** Copies `message`'s incoming trace context into what is sent while it is handled, if it has any. */
+  function forwarderOf(message: EncodedMessage): Inject | undefined {
+    if (!forward) return undefined;
+    const incoming = forwardableTraceContext(message.attributes);
+    return incoming && ((attributes) => Object.assign(attributes, incoming));
+  }
 
   async function observeDelivery(
     telemetry: BusTelemetry | undefined,
@@ -190,7 +219,8 @@ export function createBusObserver(installed: BusTelemetry | undefined, events: B
       },
     });
     try {
-      await processScope.run({ trace }, () =>
+      const scope: ProcessScope = { trace, forward: trace ? undefined : forwarderOf(message) };
+      await processScope.run(scope, () =>
         trace ? api!.context.with(trace.context, () => onDelivery(observed)) : onDelivery(observed),
       );
     } finally {

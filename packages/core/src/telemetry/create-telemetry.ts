@@ -60,7 +60,7 @@ export async function createTelemetry(
   const events = createBusEventHub((name, error) =>
     logger.error(`A '${name}' listener threw; the bus carries on.`, { error: String(error) }),
   );
-  const observer = createBusObserver(telemetry, events);
+  const observer = createBusObserver(telemetry, events, requested !== false);
   const unwatch = transport.watchConnection?.((change) => {
     if (change.state === 'lost')
       events.emit('connection-lost', { transport: transport.name, reason: change.reason });

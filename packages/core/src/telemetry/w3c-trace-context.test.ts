@@ -1,7 +1,12 @@
 import * as api from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { TraceContextAttribute } from './trace-context-attribute.js';
-import { extractTraceContext, injectTraceContext, parseTraceparent } from './w3c-trace-context.js';
+import {
+  extractTraceContext,
+  forwardableTraceContext,
+  injectTraceContext,
+  parseTraceparent,
+} from './w3c-trace-context.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const SPAN = 'b7ad6b7169203331';
@@ -31,6 +36,31 @@ describe('W3C trace context in message attributes', () => {
       [TraceContextAttribute.traceparent]: value,
     });
     expect(api.trace.getSpanContext(context)).toBeUndefined();
+    // Nor is it passed on by a bus that records nothing.
+    expect(forwardableTraceContext({ [TraceContextAttribute.traceparent]: value })).toBeUndefined();
+  });
+
+  it('passes on a well-formed trace context unchanged, and only that', () => {
+    const incoming = {
+      [TraceContextAttribute.traceparent]: `00-${TRACE}-${SPAN}-01`,
+      [TraceContextAttribute.tracestate]: 'vendor=value',
+      [TraceContextAttribute.baggage]: 'tenant=acme',
+      'ce-type': 'Order',
+    };
+    expect(forwardableTraceContext(incoming)).toEqual({
+      [TraceContextAttribute.traceparent]: `00-${TRACE}-${SPAN}-01`,
+      [TraceContextAttribute.tracestate]: 'vendor=value',
+      [TraceContextAttribute.baggage]: 'tenant=acme',
+    });
+    expect(forwardableTraceContext({ 'ce-type': 'Order' })).toBeUndefined();
+    // Oversized trace state and baggage stay behind; the traceparent still goes on.
+    expect(
+      forwardableTraceContext({
+        [TraceContextAttribute.traceparent]: `00-${TRACE}-${SPAN}-01`,
+        [TraceContextAttribute.tracestate]: `k=${'v'.repeat(600)}`,
+        [TraceContextAttribute.baggage]: `k=${'v'.repeat(9000)}`,
+      }),
+    ).toEqual({ [TraceContextAttribute.traceparent]: `00-${TRACE}-${SPAN}-01` });
   });
 
   it('round-trips span context, trace state and baggage through attributes', () => {

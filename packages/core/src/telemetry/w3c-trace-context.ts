@@ -8,6 +8,7 @@ const MAX_TRACESTATE_LENGTH = 512;
 const MAX_BAGGAGE_LENGTH = 8192;
 const MAX_BAGGAGE_MEMBERS = 180;
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-[^\s]*)?$/;
+const ALL_ZERO = /^0+$/;
 const BAGGAGE_KEY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Writes `context`'s span context (and baggage) into a message's attributes. */
@@ -53,6 +54,46 @@ export function extractTraceContext(
 
 /** Parses a `traceparent` value; `undefined` unless it is valid per W3C Trace Context. */
 export function parseTraceparent(api: OpenTelemetry, value: string | undefined): SpanContext | undefined {
+  const fields = traceparentFields(value);
+  if (!fields) return undefined;
+  const spanContext: SpanContext = {
+    traceId: fields.traceId,
+    spanId: fields.spanId,
+    traceFlags: Number.parseInt(fields.flags, 16) & 1,
+    isRemote: true,
+  };
+  return api.isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+/**
+ * The trace context a received message carries, as it may be passed on unchanged: its
+ * `traceparent` when well-formed (with its `tracestate`), and its baggage, each within the
+ * specifications' limits. `undefined` when it carries none of them. Needs no OpenTelemetry API:
+ * it is what a bus without a recording provider forwards, as OpenTelemetry's non-recording spans
+ * would.
+ */
+export function forwardableTraceContext(
+  attributes: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> | undefined {
+  let forwarded: Record<string, string> | undefined;
+  const traceparent = attributes[TraceContextAttribute.traceparent];
+  if (traceparentFields(traceparent)) {
+    forwarded = { [TraceContextAttribute.traceparent]: traceparent! };
+    const state = attributes[TraceContextAttribute.tracestate];
+    if (state && state.length <= MAX_TRACESTATE_LENGTH) forwarded[TraceContextAttribute.tracestate] = state;
+  }
+  const baggage = attributes[TraceContextAttribute.baggage];
+  if (baggage && baggage.length <= MAX_BAGGAGE_LENGTH) {
+    forwarded ??= {};
+    forwarded[TraceContextAttribute.baggage] = baggage;
+  }
+  return forwarded;
+}
+
+/** The fields of a `traceparent` that is valid per W3C Trace Context (ids not all zero), else `undefined`. */
+function traceparentFields(
+  value: string | undefined,
+): { traceId: string; spanId: string; flags: string } | undefined {
   if (value === undefined || value.length > 256) return undefined;
   const match = TRACEPARENT.exec(value);
   if (!match) return undefined;
@@ -66,13 +107,8 @@ export function parseTraceparent(api: OpenTelemetry, value: string | undefined):
   ];
   // Version ff is invalid; version 00 has exactly four fields; later versions may add more.
   if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
-  const spanContext: SpanContext = {
-    traceId,
-    spanId,
-    traceFlags: Number.parseInt(flags, 16) & 1,
-    isRemote: true,
-  };
-  return api.isSpanContextValid(spanContext) ? spanContext : undefined;
+  if (ALL_ZERO.test(traceId) || ALL_ZERO.test(spanId)) return undefined;
+  return { traceId, spanId, flags };
 }
 
 function serializeBaggage(baggage: Baggage): string {
