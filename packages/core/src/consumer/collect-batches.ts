@@ -11,13 +11,6 @@ import type { ConsumerOptions } from './consumer-options.js';
 import type { Handler, HandlerContext } from './handler.js';
 import { toError } from './to-error.js';
 
-interface Waiting {
-  readonly message: Message;
-  readonly context: HandlerContext;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
 /**
  * For a consumer with `batch`, turns the batch handler into the per-message handler the delivery
  * processor runs, and sets the prefetch. Every message still goes through the processor on its
@@ -40,78 +33,102 @@ export function collectBatches(
   };
 }
 
+/** The batch being filled: its messages, their contexts and how each message's step ends. */
+class OpenBatch {
+  readonly messages: Message[] = [];
+  readonly contexts: HandlerContext[] = [];
+  readonly resolves: (() => void)[] = [];
+  readonly rejects: ((failure: Error) => void)[] = [];
+  /** When the first message arrived, for `waitMs`. */
+  constructor(readonly openedAt: number) {}
+}
+
 function createCollector(handle: BatchHandler, size: number, waitMs: number): Handler {
-  let waiting: Waiting[] = [];
+  let open: OpenBatch | undefined;
+  // One timer for the consumer's life, re-armed only when it fires for a batch that has not yet
+  // waited `waitMs` (most batches fill by size first): a timer set and cleared per batch was a
+  // large part of the cost of a small batch.
   let timer: NodeJS.Timeout | undefined;
 
-  const flush = () => {
-    if (timer) clearTimeout(timer);
+  const onTimer = () => {
     timer = undefined;
-    const batch = waiting;
-    waiting = [];
-    if (batch.length > 0) void run(batch);
+    if (open === undefined) return;
+    const left = open.openedAt + waitMs - Date.now();
+    if (left > 0) timer = setTimeout(onTimer, left);
+    else flush();
   };
 
-  async function run(batch: Waiting[]): Promise<void> {
-    const first = batch[0]!.context;
-    const contexts = new Map(batch.map((entry) => [entry.message, entry.context]));
+  const flush = () => {
+    const batch = open!;
+    open = undefined;
+    void run(batch);
+  };
+
+  async function run(batch: OpenBatch): Promise<void> {
+    const { messages, contexts, resolves, rejects } = batch;
+    const first = contexts[0]!;
     let result: unknown;
     let signal: AbortSignal | undefined;
     try {
-      result = await handle(
-        batch.map((entry) => entry.message),
-        {
-          // Made on first use: each message's signal costs an AbortController.
-          get signal() {
-            signal ??= AbortSignal.any(batch.map((entry) => entry.context.signal));
-            return signal;
-          },
-          logger: first.logger,
-          origin: first.origin,
-          contextOf(message) {
-            const context = contexts.get(message);
-            if (!context) throw new ConfigurationError('contextOf() takes a message of this batch.');
-            return context;
-          },
+      result = await handle(messages, {
+        // Made on first use: each message's signal costs an AbortController.
+        get signal() {
+          signal ??= AbortSignal.any(contexts.map((context) => context.signal));
+          return signal;
         },
-      );
+        logger: first.logger,
+        origin: first.origin,
+        contextOf(message) {
+          const index = messages.indexOf(message);
+          if (index < 0) throw new ConfigurationError('contextOf() takes a message of this batch.');
+          return contexts[index]!;
+        },
+      });
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      for (const reject of rejects) reject(error as Error);
       return;
     }
-    const failed = failuresById(result, batch, first);
-    for (const entry of batch) {
-      const failure = failed.get(entry.message.id);
-      if (failure === undefined) entry.resolve();
-      else entry.reject(failure);
+    if (result === undefined || result === null) {
+      for (const resolve of resolves) resolve();
+      return;
+    }
+    const failed = failuresById(result, messages, first);
+    for (let index = 0; index < messages.length; index++) {
+      const failure = failed.get(messages[index]!.id);
+      if (failure === undefined) resolves[index]!();
+      else rejects[index]!(failure);
     }
   }
 
   return (message, context) =>
     new Promise<void>((resolve, reject) => {
-      waiting.push({ message, context, resolve, reject });
-      if (waiting.length >= size) flush();
-      else if (waiting.length === 1) timer = setTimeout(flush, waitMs);
+      open ??= new OpenBatch(Date.now());
+      const batch = open;
+      batch.messages.push(message);
+      batch.contexts.push(context);
+      batch.resolves.push(resolve);
+      batch.rejects.push(reject);
+      if (batch.messages.length >= size) flush();
+      else if (timer === undefined) timer = setTimeout(onTimer, waitMs);
     });
 }
 
 /** The failures a handler named, by message id; a name that is not in the batch is reported. */
 function failuresById(
   result: unknown,
-  batch: readonly Waiting[],
+  batch: readonly Message[],
   context: HandlerContext,
 ): Map<string, Error> {
   const failed = new Map<string, Error>();
-  if (result === undefined || result === null) return failed;
   const failures = (result as Partial<BatchResult>).failures;
   if (typeof result !== 'object' || !Array.isArray(failures)) {
     const error = new ConfigurationError(
       'A batch handler must resolve to nothing or to { failures: [{ id, error? }] }.',
     );
-    for (const entry of batch) failed.set(entry.message.id, error);
+    for (const message of batch) failed.set(message.id, error);
     return failed;
   }
-  const ids = new Set(batch.map((entry) => entry.message.id));
+  const ids = new Set(batch.map((message) => message.id));
   for (const failure of failures as readonly BatchItemFailure[]) {
     const id = failure?.id;
     if (typeof id !== 'string' || !ids.has(id)) {
