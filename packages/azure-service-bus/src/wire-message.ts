@@ -49,6 +49,19 @@ export function toServiceBusMessage(
   return message;
 }
 
+/** What `fromServiceBusMessage` reads of a received message (a trigger's metadata has these too). */
+export type ReceivedMessageFields = Pick<
+  ServiceBusReceivedMessage,
+  | 'body'
+  | 'applicationProperties'
+  | 'messageId'
+  | 'contentType'
+  | 'deliveryCount'
+  | 'deadLetterReason'
+  | 'deadLetterErrorDescription'
+  | 'enqueuedTimeUtc'
+>;
+
 /**
  * The encoded message as core sent it: application properties back to string attributes (minus
  * the carried attempt and Service Bus's own dead-letter properties), the body bytes verbatim.
@@ -56,7 +69,7 @@ export function toServiceBusMessage(
  * headers core would have written, so every dead letter reads the same.
  */
 export function fromServiceBusMessage(
-  message: ServiceBusReceivedMessage,
+  message: ReceivedMessageFields,
   describeSource: string,
   deadLetter: boolean,
 ): EncodedMessage {
@@ -87,10 +100,16 @@ export function fromServiceBusMessage(
  * The attempt of a delivery: the carried attempt of a retry copy (1 when absent) plus the
  * deliveries Service Bus counted before this one (the JS SDK reports 0 on first delivery).
  */
-export function attemptOf(message: ServiceBusReceivedMessage): number {
-  const carried = Number(message.applicationProperties?.[ATTEMPT_PROPERTY]);
-  const base = Number.isInteger(carried) && carried > 0 ? carried : 1;
-  return base + (message.deliveryCount ?? 0);
+export function attemptOf(message: ReceivedMessageFields): number {
+  return carriedAttempt(message.applicationProperties) + (message.deliveryCount ?? 0);
+}
+
+/** The attempt a retry copy starts at (`omnibus-attempt`), 1 for a message that is not a copy. */
+export function carriedAttempt(
+  applicationProperties: ReceivedMessageFields['applicationProperties'],
+): number {
+  const carried = Number(applicationProperties?.[ATTEMPT_PROPERTY]);
+  return Number.isInteger(carried) && carried > 0 ? carried : 1;
 }
 
 /** The body as bytes: a data section arrives as a Buffer (JSON parsing is off in the receivers). */
