@@ -3,6 +3,7 @@ import { type Bus, createBus, createConsoleLogger, PermanentError } from '@omnib
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMissing, runBuiltCli } from './run-built-cli.js';
+import { until } from './until.js';
 
 const URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const unavailable =
@@ -224,15 +225,3 @@ describe.skipIf(unavailable !== undefined)('omnibus dlq on RabbitMQ (the built b
     expect(wrongPassword.stdout + wrongPassword.stderr).not.toContain('wrong-secret');
   }, 60_000);
 });
-
-async function until(
-  predicate: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
