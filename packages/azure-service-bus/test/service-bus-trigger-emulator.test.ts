@@ -25,9 +25,9 @@ beforeAll(async () => {
     transport: createAzureServiceBusTransport({
       connectionString: emulator.connectionString,
       administration: emulatorAdministration(emulator),
+      provision: 'never',
     }),
     source: 'trigger-e2e',
-    provision: 'never',
   });
 });
 afterAll(async () => {
